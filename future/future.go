@@ -1,0 +1,140 @@
+package future
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Future is the read side of a result that is computed elsewhere. It settles
+// exactly once, with a value, an error, or cancellation, and never changes
+// afterwards.
+//
+// A Future is safe for concurrent use. It is created through a [Promise]
+// (or [Value] and [Failed] for results already known); the zero Future is
+// not useful on its own.
+type Future[T any] struct {
+	settled atomic.Bool
+
+	mu        sync.Mutex
+	done      chan struct{}    // made on first use of Done, closed on settle
+	callbacks []func(T, error) // run once, after settling
+	onCancel  func(error)      // set by the producer through Promise.OnCancel
+
+	value T
+	err   error
+}
+
+// closedChan is returned by Done for futures that settled before anyone asked.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// Done returns a channel that is closed once f has settled. It never blocks,
+// and repeated calls return the same channel.
+func (f *Future[T]) Done() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done == nil {
+		if f.settled.Load() {
+			return closedChan
+		}
+		f.done = make(chan struct{})
+	}
+	return f.done
+}
+
+// Settled reports whether f has settled. It never blocks.
+func (f *Future[T]) Settled() bool {
+	return f.settled.Load()
+}
+
+// Result blocks until f settles and returns its value and error. If ctx ends
+// first, Result returns the zero value and ctx.Err(); f itself is not
+// affected (use [Future.Cancel] for that). A future that has already settled
+// returns its result even when ctx has ended.
+func (f *Future[T]) Result(ctx context.Context) (T, error) {
+	if !f.settled.Load() {
+		// Yield once before parking: a producer that was just woken to
+		// settle f often waits for this very thread, and lets it finish
+		// without the cost of a channel wake-up.
+		runtime.Gosched()
+	}
+	if !f.settled.Load() {
+		if stop := ctx.Done(); stop == nil {
+			<-f.Done()
+		} else {
+			select {
+			case <-f.Done():
+			case <-stop:
+				if !f.settled.Load() {
+					var zero T
+					return zero, ctx.Err()
+				}
+			}
+		}
+	}
+	return f.value, f.err
+}
+
+// Err returns the error f settled with, or nil if f is still pending or
+// settled with a value. It never blocks.
+func (f *Future[T]) Err() error {
+	if !f.settled.Load() {
+		return nil
+	}
+	return f.err
+}
+
+// Cancel settles a pending f with [context.Canceled] and tells its producer,
+// which stops the work if it can (an executor drops a queued task and cancels
+// the context of a running one). It reports whether this call cancelled f;
+// it returns false if f had already settled. Cancel never blocks.
+func (f *Future[T]) Cancel() bool {
+	var zero T
+	return f.settle(zero, context.Canceled, true)
+}
+
+// OnSettle arranges for fn to be called with f's result once f settles. If f
+// has already settled, fn runs at once in the calling goroutine; otherwise it
+// runs in the goroutine that settles f. Callbacks run in the order they were
+// added and must not block. OnSettle is safe for concurrent use.
+func (f *Future[T]) OnSettle(fn func(value T, err error)) {
+	f.mu.Lock()
+	if !f.settled.Load() {
+		f.callbacks = append(f.callbacks, fn)
+		f.mu.Unlock()
+		return
+	}
+	f.mu.Unlock()
+	fn(f.value, f.err)
+}
+
+// settle stores the result if f is still pending and reports whether it did.
+// When cancelled is set, the producer's OnCancel hook runs before the
+// callbacks.
+func (f *Future[T]) settle(value T, err error, cancelled bool) bool {
+	f.mu.Lock()
+	if f.settled.Load() {
+		f.mu.Unlock()
+		return false
+	}
+	f.value, f.err = value, err
+	f.settled.Store(true)
+	if f.done != nil {
+		close(f.done)
+	}
+	callbacks, onCancel := f.callbacks, f.onCancel
+	f.callbacks, f.onCancel = nil, nil
+	f.mu.Unlock()
+	if cancelled && onCancel != nil {
+		onCancel(err)
+	}
+	for _, cb := range callbacks {
+		cb(value, err)
+	}
+	return true
+}

@@ -1,0 +1,154 @@
+package future_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/future"
+)
+
+var errBoom = errors.New("boom")
+
+func TestSettleOnce(t *testing.T) {
+	p := future.NewPromise[int]()
+	f := p.Future()
+	require.False(t, f.Settled())
+	assert.True(t, p.Settle(1, nil))
+	assert.False(t, p.Settle(2, errBoom), "a second Settle must not win")
+	assert.False(t, f.Cancel(), "Cancel after Settle must not win")
+
+	v, err := f.Result(context.Background())
+	assert.Equal(t, 1, v)
+	assert.NoError(t, err)
+	assert.True(t, f.Settled())
+	assert.NoError(t, f.Err())
+}
+
+func TestSettleWithError(t *testing.T) {
+	f := future.Failed[string](errBoom)
+	_, err := f.Result(context.Background())
+	assert.ErrorIs(t, err, errBoom)
+	assert.ErrorIs(t, f.Err(), errBoom)
+}
+
+func TestZeroPromiseIsPending(t *testing.T) {
+	var p future.Promise[int]
+	f := p.Future()
+	assert.False(t, f.Settled())
+	select {
+	case <-f.Done():
+		t.Fatal("Done of a pending future is closed")
+	default:
+	}
+	assert.Same(t, f, p.Future(), "Future must return the same pointer each time")
+}
+
+func TestDoneClosesOnSettle(t *testing.T) {
+	for _, askFirst := range []bool{true, false} {
+		p := future.NewPromise[int]()
+		var done <-chan struct{}
+		if askFirst {
+			done = p.Future().Done()
+		}
+		p.Settle(7, nil)
+		if !askFirst {
+			done = p.Future().Done()
+		}
+		select {
+		case <-done:
+		default:
+			t.Fatalf("Done not closed after Settle (asked first: %v)", askFirst)
+		}
+	}
+}
+
+func TestCancel(t *testing.T) {
+	p := future.NewPromise[int]()
+	var hooked []error
+	p.OnCancel(func(err error) { hooked = append(hooked, err) })
+	f := p.Future()
+
+	require.True(t, f.Cancel())
+	assert.False(t, f.Cancel(), "only the first Cancel wins")
+	assert.False(t, p.Settle(1, nil), "the producer cannot settle a cancelled future")
+
+	_, err := f.Result(context.Background())
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, []error{context.Canceled}, hooked, "OnCancel runs once with the cancellation error")
+}
+
+func TestCancelHookNotCalledAfterSettle(t *testing.T) {
+	p := future.NewPromise[int]()
+	called := false
+	p.OnCancel(func(error) { called = true })
+	p.Settle(1, nil)
+	assert.False(t, p.Future().Cancel())
+	assert.False(t, called)
+}
+
+func TestResultGivesUpWhenCtxEnds(t *testing.T) {
+	p := future.NewPromise[int]()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := p.Future().Result(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.False(t, p.Future().Settled(), "Result's ctx must not touch the future")
+
+	p.Settle(5, nil)
+	v, err := p.Future().Result(ctx)
+	require.NoError(t, err, "a settled future returns its result even with an ended ctx")
+	assert.Equal(t, 5, v)
+}
+
+func TestResultWaitsForSettle(t *testing.T) {
+	p := future.NewPromise[int]()
+	go p.Settle(42, nil)
+	v, err := p.Future().Result(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 42, v)
+}
+
+func TestOnSettle(t *testing.T) {
+	p := future.NewPromise[int]()
+	var got []int
+	p.Future().OnSettle(func(v int, err error) { got = append(got, v) })
+	p.Future().OnSettle(func(v int, err error) { got = append(got, v*10) })
+	require.Empty(t, got, "callbacks wait for the settle")
+	p.Settle(3, nil)
+	assert.Equal(t, []int{3, 30}, got, "callbacks run in order when the future settles")
+
+	p.Future().OnSettle(func(v int, err error) { got = append(got, v*100) })
+	assert.Equal(t, []int{3, 30, 300}, got, "a callback added after settling runs at once")
+}
+
+func TestConcurrentSettleHasOneWinner(t *testing.T) {
+	for range 200 {
+		p := future.NewPromise[int]()
+		var wins atomic.Int32
+		var calls atomic.Int32
+		p.Future().OnSettle(func(int, error) { calls.Add(1) })
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				var won bool
+				if i%2 == 0 {
+					won = p.Settle(i, nil)
+				} else {
+					won = p.Future().Cancel()
+				}
+				if won {
+					wins.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		require.Equal(t, int32(1), wins.Load(), "exactly one settle wins")
+		require.Equal(t, int32(1), calls.Load(), "callbacks run exactly once")
+	}
+}

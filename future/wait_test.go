@@ -1,0 +1,105 @@
+package future_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/future"
+)
+
+func TestWaitFirstCompleted(t *testing.T) {
+	ps, fs := promises(3)
+	ps[1].Settle(1, nil)
+	done, pending, err := future.Wait(context.Background(), future.FirstCompleted, fs...)
+	require.NoError(t, err)
+	assert.Equal(t, []*future.Future[int]{fs[1]}, done)
+	assert.Equal(t, []*future.Future[int]{fs[0], fs[2]}, pending)
+}
+
+func TestWaitFirstError(t *testing.T) {
+	ps, fs := promises(3)
+	ps[0].Settle(0, nil)
+	go ps[2].Settle(0, errBoom)
+	done, pending, err := future.Wait(context.Background(), future.FirstError, fs...)
+	require.NoError(t, err)
+	assert.Equal(t, []*future.Future[int]{fs[0], fs[2]}, done)
+	assert.Equal(t, []*future.Future[int]{fs[1]}, pending)
+}
+
+func TestWaitFirstErrorWithoutErrorsWaitsForAll(t *testing.T) {
+	ps, fs := promises(3)
+	for i, p := range ps {
+		go p.Settle(i, nil)
+	}
+	done, pending, err := future.Wait(context.Background(), future.FirstError, fs...)
+	require.NoError(t, err)
+	assert.Len(t, done, 3)
+	assert.Empty(t, pending)
+}
+
+func TestWaitAllCompleted(t *testing.T) {
+	ps, fs := promises(3)
+	for i, p := range ps {
+		go p.Settle(i, nil)
+	}
+	done, pending, err := future.Wait(context.Background(), future.AllCompleted, fs...)
+	require.NoError(t, err)
+	assert.Equal(t, fs, done, "done keeps the order of fs")
+	assert.Empty(t, pending)
+}
+
+func TestWaitCtxEnds(t *testing.T) {
+	ps, fs := promises(2)
+	ps[0].Settle(0, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	done, pending, err := future.Wait(ctx, future.AllCompleted, fs...)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, []*future.Future[int]{fs[0]}, done)
+	assert.Equal(t, []*future.Future[int]{fs[1]}, pending)
+}
+
+func TestWaitNoFutures(t *testing.T) {
+	done, pending, err := future.Wait[int](context.Background(), future.FirstCompleted)
+	assert.NoError(t, err)
+	assert.Empty(t, done)
+	assert.Empty(t, pending)
+}
+
+func TestWaitUnknownModePanics(t *testing.T) {
+	assert.PanicsWithValue(t, "future: Wait: unknown mode WaitMode(9)", func() {
+		_, _, _ = future.Wait[int](context.Background(), future.WaitMode(9))
+	})
+}
+
+func TestAll(t *testing.T) {
+	ps, fs := promises(3)
+	for i, p := range ps {
+		go p.Settle(i*i, nil)
+	}
+	vs, err := future.All(context.Background(), fs...)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 4}, vs)
+}
+
+func TestAllFirstError(t *testing.T) {
+	ps, fs := promises(3)
+	ps[2].Settle(0, errBoom)
+	vs, err := future.All(context.Background(), fs...)
+	assert.Nil(t, vs)
+	assert.ErrorIs(t, err, errBoom)
+	assert.EqualError(t, err, "future: All: future 2 of 3: boom")
+}
+
+func TestAllCtxEnds(t *testing.T) {
+	_, fs := promises(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	vs, err := future.All(ctx, fs...)
+	assert.Nil(t, vs)
+	assert.ErrorIs(t, err, context.Canceled)
+}
