@@ -1,0 +1,30 @@
+package stream
+
+import "time"
+
+// sizer picks batch sizes from measured task time: inputs are batched until
+// a batch takes about target to run, so tiny tasks share the cost of a
+// dispatch and long ones go one at a time.
+type sizer struct {
+	size   int
+	max    int
+	target time.Duration
+}
+
+func newSizer(max int, target time.Duration) sizer {
+	return sizer{size: 1, max: max, target: target}
+}
+
+// observe updates the size from a batch of n inputs that took took. The size
+// grows at most fourfold per batch, so one fast batch cannot swamp the
+// window, and shrinks at once.
+func (s *sizer) observe(n int, took time.Duration) {
+	if n == 0 {
+		return
+	}
+	want := s.max
+	if perInput := took / time.Duration(n); perInput > 0 {
+		want = int(min(s.target/perInput, time.Duration(s.max)))
+	}
+	s.size = max(1, min(want, 4*s.size, s.max))
+}
