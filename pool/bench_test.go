@@ -1,0 +1,105 @@
+package pool_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/poolkit/poolkit/pool"
+)
+
+// Each benchmark runs a sequential baseline beside the pool in the same run,
+// so benchstat can report the ratio on a shared machine.
+
+func tiny(_ context.Context, x int) (int, error) { return 2*x + 1, nil }
+
+// sumSquares is a CPU-bound task: the sum of the squares of 0..n-1.
+//
+//go:noinline
+func sumSquares(_ context.Context, n int) (int, error) {
+	s := 0
+	for i := range n {
+		s += i * i
+	}
+	return s, nil
+}
+
+func BenchmarkMapTiny(b *testing.B) {
+	ins := ints(100_000)
+	ctx := context.Background()
+	perItem := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ins)), "ns/item")
+	}
+	b.Run("engine=sequential", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			outs := make([]int, len(ins))
+			for i, in := range ins {
+				outs[i], _ = tiny(ctx, in)
+			}
+		}
+		perItem(b)
+	})
+	b.Run("engine=pool", func(b *testing.B) {
+		p := pool.New(tiny)
+		defer p.Close()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.Map(ctx, ins); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perItem(b)
+	})
+}
+
+func BenchmarkSubmitResult(b *testing.B) {
+	ctx := context.Background()
+	b.Run("engine=direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := tiny(ctx, i); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("engine=pool", func(b *testing.B) {
+		p := pool.New(tiny)
+		defer p.Close()
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := p.Submit(ctx, i).Result(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+var sink int
+
+func BenchmarkMapCPU(b *testing.B) {
+	ctx := context.Background()
+	ins := make([]int, 8) // 8 equal tasks of a few milliseconds each
+	for i := range ins {
+		ins[i] = 3_000_000
+	}
+	b.Run("engine=sequential", func(b *testing.B) {
+		for b.Loop() {
+			for _, in := range ins {
+				s, err := sumSquares(ctx, in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink += s
+			}
+		}
+	})
+	b.Run("engine=pool", func(b *testing.B) {
+		p := pool.New(sumSquares)
+		defer p.Close()
+		for b.Loop() {
+			if _, err := p.Map(ctx, ins); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,53 @@
+// Package pool runs tasks on a bounded set of goroutines and defines the
+// [Executor] interface that both of poolkit's engines satisfy.
+//
+// A task is a [Func]: it takes a context and one input and returns one
+// output. [New] starts a [Pool] of worker goroutines for it (one per usable
+// CPU by default), and the pool runs inputs three ways:
+//
+//	p := pool.New(resize, pool.Workers(8))
+//	defer p.Close()
+//
+//	f := p.Submit(ctx, img)              // one input, a future for its output
+//	thumb, err := f.Result(ctx)
+//
+//	thumbs, err := p.Map(ctx, imgs)      // a slice, outputs in input order
+//
+//	for thumb, err := range p.MapSeq(ctx, images) { // a stream, bounded memory
+//		...
+//	}
+//
+// # Choosing an engine
+//
+// Goroutines run in parallel on every core, so this engine suits CPU-bound
+// and I/O-bound work alike, with the least overhead. Use
+// [github.com/poolkit/poolkit/procpool] instead when a task may crash the
+// process (os.Exit, a cgo segfault, a fatal runtime error), must be killed
+// rather than asked to stop, needs its memory limited, or should run on
+// another machine. Both engines satisfy [Executor], so switching is a change
+// of constructor.
+//
+// # Failures
+//
+// A task's error settles its future. A panic is recovered and becomes a
+// [*PanicError] with the value and stack; a task that calls runtime.Goexit
+// settles with [ErrGoexit]; in both cases the pool goes on. [Pool.Map]
+// stops at the first failure and returns a [*TaskError] naming the input;
+// [Pool.MapSeq] yields a *TaskError for each failed input and goes on.
+//
+// # Cancellation
+//
+// Every task receives its own context. It is cancelled when the task's
+// future is cancelled, when the context passed to Submit, Map or MapSeq
+// ends, when the [Timeout] option passes, when [Pool.Shutdown] gives up
+// waiting, and once the task has returned. A goroutine cannot be stopped
+// from outside: a task that ignores its context runs on, and its worker with
+// it, although its future has already settled.
+//
+// # Shutdown
+//
+// [Pool.Shutdown] stops intake, lets queued and running tasks finish, and
+// cancels what is left if its context ends first. It returns once every
+// goroutine the pool started has exited. Submitting afterwards settles with
+// [ErrClosed].
+package pool

@@ -1,0 +1,96 @@
+package pool
+
+import (
+	"context"
+	"time"
+
+	"github.com/poolkit/poolkit/future"
+)
+
+// job is one submitted task. It is its future's promise and its task's
+// context at once, so Submit allocates it and nothing else.
+type job[In, Out any] struct {
+	future.Promise[Out]
+	p      *Pool[In, Out]
+	parent context.Context
+	in     In
+
+	unlink   func() bool // stops the link to parent's cancellation; nil if none
+	deadline time.Time   // set when the Timeout option is; zero otherwise
+	timer    *time.Timer
+}
+
+// newJob returns a job for in that settles as soon as ctx ends. The link to
+// ctx is made before the job is queued, so a worker never races it.
+func newJob[In, Out any](p *Pool[In, Out], ctx context.Context, in In) *job[In, Out] {
+	j := &job[In, Out]{p: p, parent: ctx, in: in}
+	if ctx.Done() != nil {
+		j.unlink = context.AfterFunc(ctx, func() { j.settleErr(ctx.Err()) })
+	}
+	return j
+}
+
+// reject settles a job that could not be queued.
+func (j *job[In, Out]) reject(err error) {
+	j.p.queuedJobs.Add(-1)
+	j.release()
+	j.settleErr(err)
+}
+
+// settleErr settles j with err and reports whether it did.
+func (j *job[In, Out]) settleErr(err error) bool {
+	var zero Out
+	return j.Settle(zero, err)
+}
+
+// release drops the links that could outlive the task.
+func (j *job[In, Out]) release() {
+	if j.unlink != nil {
+		j.unlink()
+	}
+	if j.timer != nil {
+		j.timer.Stop()
+	}
+}
+
+func (j *job[In, Out]) run(w *worker[In, Out]) {
+	p := j.p
+	p.queuedJobs.Add(-1)
+	if j.Future().Settled() { // cancelled while queued
+		w.count(nil, true)
+		j.release()
+		return
+	}
+	if p.cfg.timeout > 0 {
+		j.deadline = time.Now().Add(p.cfg.timeout)
+		j.timer = time.AfterFunc(p.cfg.timeout, func() { j.settleErr(context.DeadlineExceeded) })
+	}
+	var (
+		out    Out
+		err    error
+		normal bool
+	)
+	defer func() {
+		if !normal {
+			err = recovered(recover())
+		}
+		w.count(err, !j.Settle(out, err))
+		j.release()
+		if !normal && err == ErrGoexit {
+			w.replace(nil)
+		}
+	}()
+	out, err = p.fn(j, j.in)
+	normal = true
+}
+
+func (j *job[In, Out]) drop(w *worker[In, Out], err error) {
+	j.p.queuedJobs.Add(-1)
+	j.settleErr(err)
+	j.release()
+	w.count(nil, true)
+}
+
+func (j *job[In, Out]) interrupt(err error) {
+	j.settleErr(err)
+}

@@ -1,0 +1,115 @@
+package pool
+
+import (
+	"context"
+	"iter"
+	"time"
+
+	"github.com/poolkit/poolkit/internal/stream"
+)
+
+// MapSeq runs fn over ins on the pool's workers and yields the outputs in
+// input order. Inputs go out in batches sized from measured task time (one
+// at a time for slow tasks, up to 1024 for tiny ones), and at most two
+// batches per worker are in flight or waiting to be yielded, so memory stays
+// bounded however long ins is; an endless ins works.
+//
+// Each failed input yields the zero output and a [*TaskError] naming it, and
+// the stream goes on. If ctx ends or the pool shuts down, MapSeq yields that
+// error once and stops. Breaking out of the loop cancels the context of the
+// tasks in flight and waits for them before the loop statement ends.
+func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
+	return func(yield func(Out, error) bool) {
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		dispatch := func(ctx context.Context, b *stream.Batch[In, Out]) error {
+			return p.dispatchBatch(&batchRun[In, Out]{p: p, ctx: ctx, cancel: cancel, b: b})
+		}
+		cfg := stream.Config{Window: 2 * p.cfg.workers, MaxBatch: 1024, Target: 100 * time.Microsecond}
+		stream.Run(ctx, ins, cfg, dispatch, func(i int, out Out, err error) bool {
+			if err != nil && i >= 0 {
+				err = &TaskError{Index: i, Err: err}
+			}
+			return yield(out, err)
+		})
+	}
+}
+
+// dispatchBatch queues r for the workers.
+func (p *Pool[In, Out]) dispatchBatch(r *batchRun[In, Out]) error {
+	n := int64(r.b.Len())
+	p.queuedItems.Add(n)
+	if err := p.enqueue(r.ctx, r); err != nil {
+		p.queuedItems.Add(-n)
+		return err
+	}
+	return nil
+}
+
+// batchRun is a MapSeq batch in the queue.
+type batchRun[In, Out any] struct {
+	p      *Pool[In, Out]
+	ctx    context.Context
+	cancel context.CancelCauseFunc // cancels the whole MapSeq
+	b      *stream.Batch[In, Out]
+	pos    int       // next input to run
+	start  time.Time // when the first input started
+}
+
+func (r *batchRun[In, Out]) run(w *worker[In, Out]) {
+	if r.start.IsZero() {
+		r.start = time.Now()
+		r.p.queuedItems.Add(-int64(r.b.Len()))
+	}
+	for r.pos < r.b.Len() {
+		if !r.runFrom(w) {
+			return // runtime.Goexit: a new goroutine resumes r
+		}
+	}
+	r.b.Finish(time.Since(r.start))
+}
+
+// runFrom runs the inputs from r.pos on. It reports false if a task called
+// runtime.Goexit, after handing r to a replacement goroutine.
+func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) (returned bool) {
+	b := r.b
+	defer func() {
+		if returned {
+			return
+		}
+		err := recovered(recover())
+		b.Errs[r.pos] = err
+		w.count(err, false)
+		r.pos++
+		if err == ErrGoexit {
+			w.replace(r)
+			return
+		}
+		returned = true
+	}()
+	for ; r.pos < b.Len(); r.pos++ {
+		if r.ctx.Err() != nil {
+			b.Errs[r.pos] = context.Cause(r.ctx)
+			w.count(nil, true)
+			continue
+		}
+		out, err := r.p.fn(r.ctx, b.Ins[r.pos])
+		b.Outs[r.pos], b.Errs[r.pos] = out, err
+		w.count(err, false)
+	}
+	return true
+}
+
+func (r *batchRun[In, Out]) drop(w *worker[In, Out], err error) {
+	r.p.queuedItems.Add(-int64(r.b.Len()))
+	for i := range r.b.Errs {
+		r.b.Errs[i] = err
+		w.count(err, true)
+	}
+	r.b.Finish(0)
+}
+
+// interrupt cancels the whole MapSeq the batch belongs to.
+func (r *batchRun[In, Out]) interrupt(err error) {
+	r.cancel(err)
+}

@@ -1,0 +1,166 @@
+package pool_test
+
+import (
+	"context"
+	"iter"
+	"runtime"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/pool"
+)
+
+// naturals yields 0, 1, 2, ... for ever, counting what it produced.
+func naturals(produced *atomic.Int64) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := 0; ; i++ {
+			produced.Add(1)
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+func TestMapSeqOrderAndCount(t *testing.T) {
+	p := pool.New(square, pool.Workers(3))
+	defer p.Close()
+	n := 0
+	for v, err := range p.MapSeq(context.Background(), func(yield func(int) bool) {
+		for i := range 50_000 {
+			if !yield(i) {
+				return
+			}
+		}
+	}) {
+		require.NoError(t, err)
+		require.Equal(t, n*n, v)
+		n++
+	}
+	assert.Equal(t, 50_000, n)
+}
+
+func TestMapSeqEndlessInputAndBreak(t *testing.T) {
+	var produced, inFlight, maxInFlight atomic.Int64
+	p := pool.New(func(ctx context.Context, x int) (int, error) {
+		cur := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			m := maxInFlight.Load()
+			if cur <= m || maxInFlight.CompareAndSwap(m, cur) {
+				break
+			}
+		}
+		return x, nil
+	}, pool.Workers(2))
+	defer p.Close()
+
+	const want = 200_000
+	n := 0
+	for v, err := range p.MapSeq(context.Background(), naturals(&produced)) {
+		require.NoError(t, err)
+		require.Equal(t, n, v)
+		n++
+		if n == want {
+			break
+		}
+	}
+	assert.Equal(t, want, n)
+	assert.Zero(t, inFlight.Load(), "breaking out joins every task in flight")
+	// The window is 2 batches per worker of at most 1024 inputs, plus the
+	// batch being filled.
+	assert.LessOrEqual(t, produced.Load()-want, int64(5*1024), "the input is read at most a window ahead")
+}
+
+func TestMapSeqBreakCancelsRunningTasks(t *testing.T) {
+	var produced atomic.Int64
+	cancelled := make(chan struct{}, 100)
+	p := pool.New(func(ctx context.Context, x int) (int, error) {
+		if x == 0 {
+			return x, nil
+		}
+		<-ctx.Done() // only a cancelled ctx ends these
+		cancelled <- struct{}{}
+		return 0, ctx.Err()
+	}, pool.Workers(2))
+	defer p.Close()
+	for v, err := range p.MapSeq(context.Background(), naturals(&produced)) {
+		require.NoError(t, err)
+		require.Equal(t, 0, v)
+		break
+	}
+	assert.NotEmpty(t, cancelled, "tasks in flight saw their ctx cancelled")
+}
+
+func TestMapSeqFailuresAreYieldedAndStreamGoesOn(t *testing.T) {
+	p := pool.New(func(ctx context.Context, x int) (int, error) {
+		switch {
+		case x%10 == 3:
+			return 0, errBoom
+		case x == 55:
+			panic("kaboom")
+		case x == 77:
+			runtime.Goexit()
+		}
+		return x, nil
+	}, pool.Workers(2))
+	defer p.Close()
+	i := 0
+	for v, err := range p.MapSeq(context.Background(), func(yield func(int) bool) {
+		for i := range 100 {
+			if !yield(i) {
+				return
+			}
+		}
+	}) {
+		switch {
+		case i%10 == 3:
+			var te *pool.TaskError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, i, te.Index)
+			assert.ErrorIs(t, err, errBoom)
+		case i == 55:
+			var pe *pool.PanicError
+			assert.ErrorAs(t, err, &pe)
+		case i == 77:
+			assert.ErrorIs(t, err, pool.ErrGoexit)
+		default:
+			require.NoError(t, err)
+			assert.Equal(t, i, v)
+		}
+		i++
+	}
+	assert.Equal(t, 100, i)
+}
+
+func TestMapSeqCtxCancelledStops(t *testing.T) {
+	var produced atomic.Int64
+	p := pool.New(square, pool.Workers(2))
+	defer p.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var last error
+	n := 0
+	for _, err := range p.MapSeq(ctx, naturals(&produced)) {
+		n++
+		if n == 1000 {
+			cancel()
+		}
+		last = err
+	}
+	assert.ErrorIs(t, last, context.Canceled, "the stream ends with ctx's error")
+}
+
+func TestMapSeqAfterClose(t *testing.T) {
+	p := pool.New(square)
+	require.NoError(t, p.Close())
+	var errs []error
+	for _, err := range p.MapSeq(context.Background(), func(yield func(int) bool) { yield(1) }) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], pool.ErrClosed)
+}

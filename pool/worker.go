@@ -1,0 +1,100 @@
+package pool
+
+import "sync"
+
+// runner is one unit of work in the queue: a Submit task, a share of a Map,
+// or a batch of a MapSeq.
+type runner[In, Out any] interface {
+	// run does the work on w. If a task calls runtime.Goexit, run must
+	// settle that task and hand itself to w.replace so a new goroutine
+	// resumes it; calling run again must go on where it stopped.
+	run(w *worker[In, Out])
+	// drop settles all the work of a runner that never ran with err. It is
+	// called on w's goroutine.
+	drop(w *worker[In, Out], err error)
+	// interrupt cancels a running runner's context with err. It may be
+	// called after run has returned, and must then do no harm.
+	interrupt(err error)
+}
+
+// worker runs runners from the queue, one at a time, on one goroutine.
+type worker[In, Out any] struct {
+	p *Pool[In, Out]
+
+	mu  sync.Mutex
+	cur runner[In, Out] // what the worker runs now, for Shutdown and Stats
+
+	tally
+}
+
+// loop runs resume, if any, then runners from the queue until it is closed
+// and empty.
+func (w *worker[In, Out]) loop(resume runner[In, Out]) {
+	if resume != nil {
+		w.runOne(resume)
+	}
+	for r := range w.p.queue {
+		w.runOne(r)
+	}
+	if w.p.live.Add(-1) == 0 {
+		close(w.p.exited)
+	}
+}
+
+func (w *worker[In, Out]) runOne(r runner[In, Out]) {
+	w.mu.Lock()
+	if w.p.abandoned.Load() {
+		w.mu.Unlock()
+		r.drop(w, ErrShutdownCancel)
+		return
+	}
+	w.cur = r
+	w.mu.Unlock()
+
+	r.run(w)
+
+	w.mu.Lock()
+	w.cur = nil
+	w.mu.Unlock()
+}
+
+// replace starts a goroutine that takes over from the current one, which a
+// task is ending with runtime.Goexit, and resumes r first if it is not nil.
+// It must be the last thing the dying goroutine does to w.
+func (w *worker[In, Out]) replace(r runner[In, Out]) {
+	w.mu.Lock()
+	w.cur = nil
+	w.mu.Unlock()
+	go w.loop(r)
+}
+
+// interrupt cancels whatever w is running with err.
+func (w *worker[In, Out]) interrupt(err error) {
+	w.mu.Lock()
+	cur := w.cur
+	w.mu.Unlock()
+	if cur != nil {
+		cur.interrupt(err)
+	}
+}
+
+// addTo adds w's counters to s.
+func (w *worker[In, Out]) addTo(s *Stats) {
+	w.tally.addTo(s)
+	w.mu.Lock()
+	if w.cur != nil {
+		s.Running++
+	}
+	w.mu.Unlock()
+}
+
+// recovered turns what recover returned in a task's deferred function into
+// the task's error: a *PanicError for a panic, ErrGoexit for nil, which
+// means the task called runtime.Goexit (a nil panic value reaches recover as
+// *runtime.PanicNilError).
+func recovered(v any) error {
+	if v == nil {
+		return ErrGoexit
+	}
+	return NewPanicError(v)
+}
