@@ -77,11 +77,13 @@ func TestMapSeqEndlessInputAndBreak(t *testing.T) {
 
 func TestMapSeqBreakCancelsRunningTasks(t *testing.T) {
 	var produced atomic.Int64
+	started := make(chan struct{}, 100)
 	cancelled := make(chan struct{}, 100)
 	p := pool.New(func(ctx context.Context, x int) (int, error) {
 		if x == 0 {
 			return x, nil
 		}
+		started <- struct{}{}
 		<-ctx.Done() // only a cancelled ctx ends these
 		cancelled <- struct{}{}
 		return 0, ctx.Err()
@@ -90,9 +92,10 @@ func TestMapSeqBreakCancelsRunningTasks(t *testing.T) {
 	for v, err := range p.MapSeq(context.Background(), naturals(&produced)) {
 		require.NoError(t, err)
 		require.Equal(t, 0, v)
+		<-started // break while a later task runs
 		break
 	}
-	assert.NotEmpty(t, cancelled, "tasks in flight saw their ctx cancelled")
+	assert.Equal(t, len(started)+1, len(cancelled), "every task that started saw its ctx cancelled before the loop ended")
 }
 
 func TestMapSeqFailuresAreYieldedAndStreamGoesOn(t *testing.T) {
