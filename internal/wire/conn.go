@@ -1,0 +1,70 @@
+package wire
+
+import (
+	"bufio"
+	"encoding/gob"
+	"fmt"
+	"io"
+)
+
+// Conn is one direction pair of the protocol: a persistent gob encoder over
+// framed writes and a persistent gob decoder over framed reads. Send and
+// Flush may be called from one goroutine while Receive is called from
+// another; neither side is safe for concurrent use by itself.
+type Conn struct {
+	fw  *frameWriter
+	enc *gob.Encoder
+	fr  *frameReader
+	dec *gob.Decoder
+}
+
+// NewConn returns a Conn that reads from r and writes to w, refusing
+// messages larger than max bytes in either direction.
+func NewConn(r io.Reader, w io.Writer, max int) *Conn {
+	fw := &frameWriter{w: bufio.NewWriterSize(w, 64<<10), max: max}
+	fr := &frameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+	return &Conn{fw: fw, enc: gob.NewEncoder(fw), fr: fr, dec: gob.NewDecoder(fr)}
+}
+
+// SetLimit changes the size limit for later messages in both directions.
+func (c *Conn) SetLimit(max int) {
+	c.fw.max, c.fr.max = max, max
+}
+
+// ReadPreamble reads the worker's preamble; the parent calls it first.
+func (c *Conn) ReadPreamble() error {
+	return readPreamble(c.fr.r)
+}
+
+// Send encodes v into the write buffer. Nothing reaches the peer until
+// Flush, unless the buffer fills. If v cannot be encoded (gob refuses its
+// type, or it exceeds the size limit), Send returns the error and the
+// stream stays usable: no part of v was written. A *WriteError means the
+// peer is gone.
+func (c *Conn) Send(v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil { // gob panics on some values, such as nil pointers
+			err = fmt.Errorf("wire: cannot encode %T: %v", v, r)
+		}
+	}()
+	return c.enc.Encode(v)
+}
+
+// Flush writes the buffered messages to the peer. Its errors are
+// *WriteError.
+func (c *Conn) Flush() error {
+	if err := c.fw.w.Flush(); err != nil {
+		return &WriteError{err}
+	}
+	return nil
+}
+
+// Buffered reports how many bytes Send has buffered and Flush not written.
+func (c *Conn) Buffered() int {
+	return c.fw.w.Buffered()
+}
+
+// Receive decodes the next message into v, which must be a pointer.
+func (c *Conn) Receive(v any) error {
+	return c.dec.Decode(v)
+}

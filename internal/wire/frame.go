@@ -1,0 +1,124 @@
+package wire
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+const headerLen = 6 // mark (2 bytes) and payload length (4 bytes, big endian)
+
+var mark = [2]byte{0xB7, 0x0C}
+
+// ErrTooLarge is returned when a message exceeds the connection's limit.
+var ErrTooLarge = errors.New("wire: message exceeds the size limit")
+
+// FrameError reports bytes on the pipe that are not a frame.
+type FrameError struct {
+	Header []byte // the six bytes read where a frame header should be
+	Next   []byte // up to 64 bytes that followed, if they were already read
+	Reason string
+}
+
+func (e *FrameError) Error() string {
+	return fmt.Sprintf("wire: %s: read %q, then %q", e.Reason, e.Header, e.Next)
+}
+
+// frameWriter frames each Write as one message and buffers it until Flush.
+// gob writes every message with a single Write, so one gob message is one
+// frame.
+type frameWriter struct {
+	w   *bufio.Writer
+	max int
+}
+
+// WriteError reports that the peer could not be written to: the pipe is
+// broken, so the connection is finished.
+type WriteError struct {
+	Err error
+}
+
+func (e *WriteError) Error() string { return "wire: writing to the peer: " + e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+func (f *frameWriter) Write(p []byte) (int, error) {
+	if len(p) > f.max {
+		return 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(p), f.max)
+	}
+	var h [headerLen]byte
+	copy(h[:], mark[:])
+	binary.BigEndian.PutUint32(h[2:], uint32(len(p)))
+	if _, err := f.w.Write(h[:]); err != nil {
+		return 0, &WriteError{err}
+	}
+	n, err := f.w.Write(p)
+	if err != nil {
+		return n, &WriteError{err}
+	}
+	return n, nil
+}
+
+// frameReader strips the frames and serves their payloads as one stream.
+type frameReader struct {
+	r    *bufio.Reader
+	max  int
+	left int // payload bytes of the current frame not yet read
+}
+
+// next reads the next frame header.
+func (f *frameReader) next() error {
+	var h [headerLen]byte
+	if n, err := io.ReadFull(f.r, h[:]); err != nil {
+		if err == io.ErrUnexpectedEOF {
+			return &FrameError{Header: h[:n], Reason: "stream ends inside a frame header"}
+		}
+		return err
+	}
+	if h[0] != mark[0] || h[1] != mark[1] {
+		return f.garbage(h[:], "not a frame")
+	}
+	n := int(binary.BigEndian.Uint32(h[2:]))
+	if n > f.max {
+		return fmt.Errorf("%w: frame of %d bytes, limit %d", ErrTooLarge, n, f.max)
+	}
+	f.left = n
+	return nil
+}
+
+// garbage returns a FrameError quoting h and what is already buffered after.
+func (f *frameReader) garbage(h []byte, reason string) error {
+	next, _ := f.r.Peek(min(f.r.Buffered(), 64))
+	return &FrameError{Header: append([]byte(nil), h...), Next: append([]byte(nil), next...), Reason: reason}
+}
+
+func (f *frameReader) Read(p []byte) (int, error) {
+	for f.left == 0 {
+		if err := f.next(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := f.r.Read(p[:min(len(p), f.left)])
+	f.left -= n
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// ReadByte lets gob read without a second buffer.
+func (f *frameReader) ReadByte() (byte, error) {
+	for f.left == 0 {
+		if err := f.next(); err != nil {
+			return 0, err
+		}
+	}
+	b, err := f.r.ReadByte()
+	if err == nil {
+		f.left--
+	} else if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return b, err
+}
