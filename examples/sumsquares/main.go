@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/poolkit/poolkit/pool"
+	"github.com/poolkit/poolkit/procpool"
 )
 
 // sumSquares returns the sum of the squares of 0..n-1 (mod 2^64).
@@ -34,7 +35,11 @@ func sumSquares(_ context.Context, n int) (uint64, error) {
 	return s, nil
 }
 
+// sumSquaresTask is sumSquares registered for worker processes.
+var sumSquaresTask = procpool.Register("sumsquares", sumSquares)
+
 func main() {
+	procpool.Main() // in a worker process: serve tasks and exit
 	tasks := flag.Int("tasks", 8, "number of tasks")
 	n := flag.Int("n", 1_200_000_000, "numbers per task (the default takes about half a second here)")
 	flag.Parse()
@@ -66,13 +71,21 @@ func run(w io.Writer, tasks, n int) error {
 	}
 	results = append(results, result{"sequential", time.Since(start), seq})
 
-	p := pool.New(sumSquares)
-	start = time.Now()
-	sums, err := p.Map(ctx, ins)
-	results = append(results, result{"pool", time.Since(start), sums})
-	p.Close()
-	if err != nil {
-		return err
+	for _, e := range []struct {
+		name string
+		ex   pool.Executor[int, uint64]
+	}{
+		{"pool", pool.New(sumSquares)},
+		{"procpool", procpool.New(sumSquaresTask, procpool.Prestart())},
+	} {
+		start = time.Now()
+		sums, err := e.ex.Map(ctx, ins)
+		wall := time.Since(start)
+		e.ex.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.name, err)
+		}
+		results = append(results, result{e.name, wall, sums})
 	}
 	return report(w, results)
 }

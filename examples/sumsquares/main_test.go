@@ -7,16 +7,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/poolkit/poolkit/procpool"
 )
 
 func TestMain(m *testing.M) {
+	procpool.Main()
 	goleak.VerifyTestMain(m)
 }
 
 func TestRunSmall(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(&out, 4, 1000))
-	for _, want := range []string{"4 tasks", "sequential", "pool", "speedup"} {
+	for _, want := range []string{"4 tasks", "sequential", "pool", "procpool", "speedup"} {
 		assert.Contains(t, out.String(), want)
 	}
 }

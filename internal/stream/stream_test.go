@@ -34,9 +34,8 @@ func TestSizerGrowsForTinyTasksAndShrinksForSlowOnes(t *testing.T) {
 
 // pool runs dispatched batches on goroutines, doubling each input.
 type pool struct {
-	wg       sync.WaitGroup
-	inFlight chan struct{}
-	fail     func(*Batch[int, int]) error
+	wg   sync.WaitGroup
+	fail func(*Batch[int, int]) error
 }
 
 func (p *pool) dispatch(ctx context.Context, b *Batch[int, int]) error {

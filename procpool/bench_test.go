@@ -1,0 +1,161 @@
+package procpool_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/poolkit/poolkit/future"
+	"github.com/poolkit/poolkit/procpool"
+)
+
+// Each benchmark measures poolkit beside the physical floor in the same
+// run: a bare pipe to a child process that echoes what it reads, so
+// benchstat can give the ratio on a shared machine.
+
+var tinyTask = procpool.Register("tiny", func(ctx context.Context, x int) (int, error) {
+	return 2*x + 1, nil
+})
+
+// echoChild starts this test binary as an echo process.
+func echoChild(b *testing.B) (*exec.Cmd, io.WriteCloser, io.ReadCloser) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), helperEnv+"=echo")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	return cmd, in, out
+}
+
+// pingPong sends 8 bytes and waits for them to come back.
+func pingPong(b *testing.B, in io.Writer, out io.Reader, buf []byte) {
+	if _, err := in.Write(buf[:8]); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.ReadFull(out, buf[:8]); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func BenchmarkRoundTrip(b *testing.B) {
+	b.Run("floor=pipe", func(b *testing.B) {
+		cmd, in, out := echoChild(b)
+		buf := make([]byte, 8)
+		for b.Loop() {
+			pingPong(b, in, out, buf)
+		}
+		in.Close()
+		_ = cmd.Wait()
+	})
+	b.Run("engine=procpool", func(b *testing.B) {
+		p := procpool.New(tinyTask, procpool.Workers(1), procpool.Prestart())
+		defer p.Close()
+		ctx := context.Background()
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := p.Submit(ctx, i).Result(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSubmitThroughput(b *testing.B) {
+	const batch = 1000 // futures outstanding at once
+	b.Run("floor=pipe", func(b *testing.B) {
+		cmd, in, out := echoChild(b)
+		go func() {
+			msg := make([]byte, 8)
+			for range b.N {
+				if _, err := in.Write(msg); err != nil {
+					return
+				}
+			}
+		}()
+		buf := make([]byte, 8*b.N)
+		if _, err := io.ReadFull(out, buf); err != nil {
+			b.Fatal(err)
+		}
+		in.Close()
+		_ = cmd.Wait()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+	})
+	b.Run("engine=procpool", func(b *testing.B) {
+		p := procpool.New(tinyTask, procpool.Prestart())
+		defer p.Close()
+		ctx := context.Background()
+		fs := make([]*future.Future[int], 0, batch)
+		b.ReportAllocs()
+		for i := range b.N {
+			fs = append(fs, p.Submit(ctx, i))
+			if len(fs) == batch || i == b.N-1 {
+				for _, f := range fs {
+					if _, err := f.Result(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+				fs = fs[:0]
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+	})
+}
+
+func BenchmarkMapThroughput(b *testing.B) {
+	ins := ints(1_000_000)
+	b.Run("engine=sequential", func(b *testing.B) {
+		ctx := context.Background()
+		tiny := func(_ context.Context, x int) (int, error) { return 2*x + 1, nil }
+		for b.Loop() {
+			outs := make([]int, len(ins))
+			for i, in := range ins {
+				outs[i], _ = tiny(ctx, in)
+			}
+		}
+		b.ReportMetric(float64(b.N*len(ins))/b.Elapsed().Seconds(), "tasks/s")
+	})
+	b.Run("engine=procpool", func(b *testing.B) {
+		p := procpool.New(tinyTask, procpool.Prestart())
+		defer p.Close()
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.Map(ctx, ins); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*len(ins))/b.Elapsed().Seconds(), "tasks/s")
+	})
+}
+
+func BenchmarkSpawnToFirstResult(b *testing.B) {
+	b.Run("floor=exec", func(b *testing.B) {
+		buf := make([]byte, 8)
+		for b.Loop() {
+			cmd, in, out := echoChild(b)
+			pingPong(b, in, out, buf)
+			in.Close()
+			_ = cmd.Wait()
+		}
+	})
+	b.Run("engine=procpool", func(b *testing.B) {
+		ctx := context.Background()
+		for b.Loop() {
+			p := procpool.New(tinyTask, procpool.Workers(1))
+			if _, err := p.Submit(ctx, 1).Result(ctx); err != nil {
+				b.Fatal(err)
+			}
+			p.Close()
+		}
+	})
+}

@@ -1,0 +1,123 @@
+package procpool_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/procpool"
+)
+
+// syncBuffer is a bytes.Buffer safe for the pool's stderr forwarding.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newPool returns a pool for t whose workers' stderr goes to the returned
+// buffer. When the test ends it closes the pool and checks that no child
+// process of the test is left.
+func newPool[In, Out any](t *testing.T, task *procpool.Task[In, Out], opts ...procpool.Option) (*procpool.Pool[In, Out], *syncBuffer) {
+	t.Helper()
+	stderr := &syncBuffer{}
+	p := procpool.New(task, append([]procpool.Option{procpool.Stderr(stderr)}, opts...)...)
+	t.Cleanup(func() {
+		require.NoError(t, p.Close())
+		assertNoChildren(t)
+	})
+	return p, stderr
+}
+
+// children returns the pids of this process's children.
+func children(t *testing.T) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	var kids []int
+	self := os.Getpid()
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, ok := parentOf(pid); ok && ppid == self {
+			kids = append(kids, pid)
+		}
+	}
+	return kids
+}
+
+// parentOf returns the parent pid of pid from /proc.
+func parentOf(pid int) (int, bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0, false
+	}
+	// The command name is in parentheses and may hold spaces.
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 2 {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(fields[1])
+	return ppid, err == nil
+}
+
+// alive reports whether pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(fields) > 0 && fields[0] != "Z"
+}
+
+// assertNoChildren checks that the test has no child process left, not
+// even a zombie.
+func assertNoChildren(t *testing.T) {
+	t.Helper()
+	assert.Empty(t, children(t), "child processes left after the pool closed")
+}
+
+// eventually waits up to d for cond, failing the test with msg if it never
+// holds.
+func eventually(t *testing.T, d time.Duration, cond func() bool, msg string, args ...any) {
+	t.Helper()
+	require.Eventually(t, cond, d, time.Millisecond, fmt.Sprintf(msg, args...))
+}
+
+func bg() context.Context { return context.Background() }
+
+func ints(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}

@@ -1,0 +1,160 @@
+package procpool_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"syscall"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/poolkit/poolkit/procpool"
+)
+
+func TestMain(m *testing.M) {
+	procpool.Main()
+	if os.Getenv(helperEnv) == "echo" {
+		echo() // the bare-pipe floor of the benchmarks
+		return
+	}
+	// Workers built with -race sleep a second at exit by default, waiting
+	// for late race reports; the tests start many of them.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
+	goleak.VerifyTestMain(m)
+}
+
+var errBoom = errors.New("boom")
+
+// echo copies stdin to stdout, write for read, until stdin ends.
+func echo() {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := os.Stdin.Read(buf)
+		if n > 0 {
+			if _, err := os.Stdout.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+var (
+	squareTask = procpool.Register("square", func(ctx context.Context, x int) (int, error) {
+		return x * x, nil
+	})
+	failTask = procpool.Register("fail", func(ctx context.Context, x int) (int, error) {
+		if x%2 == 1 {
+			return 0, fmt.Errorf("odd input %d: %w", x, errBoom)
+		}
+		return x, nil
+	})
+	pidTask = procpool.Register("pid", func(ctx context.Context, x int) (int, error) {
+		return os.Getpid(), nil
+	})
+)
+
+var gomaxprocsTask = procpool.Register("gomaxprocs", func(ctx context.Context, x int) (string, error) {
+	return os.Getenv("GOMAXPROCS"), nil
+})
+
+func numCPU() int { return runtime.NumCPU() }
+
+// Tasks for the failure tests. Each behaves by its input.
+var (
+	exitTask = procpool.Register("exit", func(ctx context.Context, code int) (int, error) {
+		if code != 0 {
+			fmt.Fprintf(os.Stderr, "about to exit with %d\n", code)
+			os.Exit(code)
+		}
+		return 0, nil
+	})
+	panicTask = procpool.Register("panic", func(ctx context.Context, x int) (int, error) {
+		if x < 0 {
+			panic(fmt.Sprintf("negative input %d", x))
+		}
+		return x, nil
+	})
+	// blockTask blocks until its context ends (x == 0) or for ever,
+	// ignoring it (x == 1); first it reports its pid on stderr.
+	blockTask = procpool.Register("block", func(ctx context.Context, x int) (int, error) {
+		fmt.Fprintf(os.Stderr, "running pid=%d\n", os.Getpid())
+		if x == 1 {
+			select {}
+		}
+		<-ctx.Done()
+		return 0, ctx.Err()
+	})
+	goroutinePanicTask = procpool.Register("goroutine-panic", func(ctx context.Context, x int) (int, error) {
+		if x != 0 {
+			go func() {
+				var p *int
+				_ = *p // a nil dereference in a goroutine the task started
+			}()
+			select {}
+		}
+		return x, nil
+	})
+)
+
+var (
+	// strayTask prints to stdout through fmt, the log package and a raw
+	// write to fd 1, then returns its input.
+	strayTask = procpool.Register("stray", func(ctx context.Context, x int) (int, error) {
+		fmt.Println("stray fmt.Println", x)
+		log.New(os.Stdout, "", 0).Printf("stray log line %d", x)
+		_, _ = syscall.Write(1, []byte("stray raw write to fd 1\n"))
+		return x, nil
+	})
+	echoTask = procpool.Register("echo", func(ctx context.Context, b []byte) ([]byte, error) {
+		return b, nil
+	})
+	// chanTask takes inputs that gob cannot always encode.
+	chanTask = procpool.Register("any", func(ctx context.Context, v any) (int, error) {
+		return 1, nil
+	})
+	// crashOnTask exits when it gets 13, whatever the attempt.
+	crashOnTask = procpool.Register("crash-on-13", func(ctx context.Context, x int) (int, error) {
+		if x == 13 {
+			os.Exit(13)
+		}
+		return x, nil
+	})
+)
+
+// initialized is set in a worker by initTask.
+var initialized string
+
+var (
+	initTask = procpool.RegisterInit("init", func(ctx context.Context, arg string) error {
+		if arg == "fail" {
+			return errors.New("cannot load the model")
+		}
+		initialized = arg
+		return nil
+	})
+	initializedTask = procpool.Register("initialized", func(ctx context.Context, x int) (string, error) {
+		return initialized, nil
+	})
+)
+
+var (
+	// leakTask keeps x MiB for as long as the worker lives.
+	leakTask = procpool.Register("leak", func(ctx context.Context, x int) (int, error) {
+		b := make([]byte, x<<20)
+		for i := range b {
+			b[i] = 1
+		}
+		leaked = append(leaked, b)
+		return os.Getpid(), nil
+	})
+	leaked [][]byte
+)

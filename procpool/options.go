@@ -1,0 +1,279 @@
+package procpool
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"time"
+)
+
+// Option configures a Pool. Options are validated by [New], which panics
+// with a message naming the option if one is invalid.
+type Option interface {
+	apply(*config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+// config is what the options set.
+type config struct {
+	workers      int
+	command      func(slot int) *exec.Cmd
+	queue        int
+	queueSet     bool
+	inFlight     int
+	stderr       io.Writer
+	logger       *slog.Logger
+	retries      int
+	poisonAfter  int
+	killGrace    time.Duration
+	timeout      time.Duration
+	recycleAfter uint64
+	maxRSS       uint64
+	initName     string
+	initArg      []byte
+	prestart     bool
+	startTimeout time.Duration
+	maxMessage   int
+}
+
+func defaults() config {
+	return config{
+		workers:      runtime.GOMAXPROCS(0),
+		inFlight:     16,
+		stderr:       os.Stderr,
+		logger:       slog.New(slog.DiscardHandler),
+		poisonAfter:  3,
+		killGrace:    time.Second,
+		startTimeout: 10 * time.Second,
+		maxMessage:   256 << 20,
+	}
+}
+
+func positive[T int | uint64 | time.Duration](name string, v T) error {
+	if v <= 0 {
+		return fmt.Errorf("procpool: %s(%v): must be positive", name, v)
+	}
+	return nil
+}
+
+// Workers sets how many worker processes run at once. The default is the
+// number of CPUs the parent may use. n must be at least 1.
+func Workers(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("procpool: Workers(%d): need at least 1 worker", n)
+		}
+		c.workers = n
+		return nil
+	})
+}
+
+// Command sets how worker processes are started: build returns the command
+// for worker slot (0 to Workers-1) each time that worker is started or
+// replaced. The command must run a program that calls [Main] with
+// POOLKIT_WORKER=1 in its environment (the pool adds it to cmd.Env), or
+// any program that speaks the same protocol over its stdin and stdout; a
+// launcher such as ssh or srun in front of one works too. The pool sets the
+// command's stdin, stdout, stderr and process attributes. By default the
+// worker is the running executable itself.
+func Command(build func(slot int) *exec.Cmd) Option {
+	return optionFunc(func(c *config) error {
+		if build == nil {
+			return fmt.Errorf("procpool: Command(nil): need a function")
+		}
+		c.command = build
+		return nil
+	})
+}
+
+// QueueSize sets how many submitted inputs may wait for a worker before
+// Submit blocks. The default is 16 per worker. n must not be negative.
+func QueueSize(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("procpool: QueueSize(%d): must not be negative", n)
+		}
+		c.queue, c.queueSet = n, true
+		return nil
+	})
+}
+
+// InFlight sets how many requests may be sent to one worker before it has
+// answered the first, to hide the round trip of the pipe. A worker runs
+// them one at a time in order; the ones not yet started are moved to
+// another worker if it dies. The pool picks the depth from measured task
+// time up to n: one request at a time for slow tasks, so none waits behind
+// another on a busy worker while another worker is idle. The default is
+// 16; n must be at least 1.
+func InFlight(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("procpool: InFlight(%d): need at least 1", n)
+		}
+		c.inFlight = n
+		return nil
+	})
+}
+
+// Stderr sets where the workers' stderr goes, line by line, each line
+// prefixed with "[procpool pid N] ". The default is os.Stderr; io.Discard
+// drops it (the last lines still go into error messages).
+func Stderr(w io.Writer) Option {
+	return optionFunc(func(c *config) error {
+		if w == nil {
+			return fmt.Errorf("procpool: Stderr(nil): need a writer; use io.Discard to drop the output")
+		}
+		c.stderr = w
+		return nil
+	})
+}
+
+// Logger sets a logger for worker lifecycle events: spawn, ready, exit,
+// kill, recycle and start failures. By default nothing is logged.
+func Logger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("procpool: Logger(nil): need a logger")
+		}
+		c.logger = l
+		return nil
+	})
+}
+
+// Retries lets an input that was running on a worker that died run again
+// on another worker, up to n times. Use it only for idempotent tasks: the
+// input may have done part of its work before the worker died. The default
+// is 0: the input fails with [ErrWorkerDied].
+func Retries(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("procpool: Retries(%d): must not be negative", n)
+		}
+		c.retries = n
+		return nil
+	})
+}
+
+// PoisonAfter fails an input with [ErrPoisonTask] once it has been running
+// on k workers that died, instead of retrying it on more. It matters only
+// with [Retries]. The default is 3.
+func PoisonAfter(k int) Option {
+	return optionFunc(func(c *config) error {
+		c.poisonAfter = k
+		return positive("PoisonAfter", k)
+	})
+}
+
+// KillGrace sets how long a cancelled or timed-out input may take to return
+// before its worker process group is killed. The default is one second.
+func KillGrace(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		c.killGrace = d
+		return positive("KillGrace", d)
+	})
+}
+
+// Timeout limits how long each input may run. When d passes, the task's
+// context in the worker is cancelled with context.DeadlineExceeded; if the
+// task has not returned after the kill grace, its worker is killed and the
+// input fails with an error matching [ErrKilled] and
+// context.DeadlineExceeded.
+func Timeout(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		c.timeout = d
+		return positive("Timeout", d)
+	})
+}
+
+// RecycleAfter replaces a worker after it has run n inputs, to bound the
+// effect of slow leaks. Inputs already sent to the worker when it reaches
+// n still run there.
+func RecycleAfter(n uint64) Option {
+	return optionFunc(func(c *config) error {
+		c.recycleAfter = n
+		return positive("RecycleAfter", n)
+	})
+}
+
+// MaxRSS replaces a worker once its resident memory exceeds bytes, after
+// the input it is running returns. Workers measure their own memory (on
+// Linux), so this works for workers on other hosts too.
+func MaxRSS(bytes uint64) Option {
+	return optionFunc(func(c *config) error {
+		c.maxRSS = bytes
+		return positive("MaxRSS", bytes)
+	})
+}
+
+// Init runs init with arg once in each worker when it starts, before its
+// first input, like Python's initializer and initargs: load a model, open a
+// file. If it fails, the worker is not used, the error is logged and
+// reported to the inputs waiting for a worker, and the pool backs off
+// before starting another.
+func Init[A any](init *Initializer[A], arg A) Option {
+	return optionFunc(func(c *config) error {
+		if init == nil {
+			return fmt.Errorf("procpool: Init(nil, ...): need an initializer from RegisterInit")
+		}
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(&arg); err != nil {
+			return fmt.Errorf("procpool: Init(%q, ...): cannot encode the argument: %v", init.name, err)
+		}
+		c.initName, c.initArg = init.name, buf.Bytes()
+		return nil
+	})
+}
+
+// Prestart starts every worker in New instead of when the first inputs
+// arrive.
+func Prestart() Option {
+	return optionFunc(func(c *config) error {
+		c.prestart = true
+		return nil
+	})
+}
+
+// StartTimeout limits how long a worker may take from being started to
+// completing the handshake. The default is ten seconds.
+func StartTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		c.startTimeout = d
+		return positive("StartTimeout", d)
+	})
+}
+
+// MaxMessage limits the size of one message between the pool and a worker,
+// in bytes: a request or reply larger than this fails the inputs it carries
+// instead of being sent. The default is 256 MiB.
+func MaxMessage(bytes int) Option {
+	return optionFunc(func(c *config) error {
+		c.maxMessage = bytes
+		return positive("MaxMessage", bytes)
+	})
+}
+
+// newConfig applies opts over the defaults and panics naming the first
+// invalid option.
+func newConfig(opts []Option) config {
+	c := defaults()
+	for _, o := range opts {
+		if o == nil {
+			panic("procpool: New: nil Option")
+		}
+		if err := o.apply(&c); err != nil {
+			panic(err.Error())
+		}
+	}
+	if !c.queueSet {
+		c.queue = 16 * c.workers
+	}
+	return c
+}

@@ -1,0 +1,157 @@
+package procpool
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+// slot is one of the pool's workers: a goroutine that starts a worker
+// process when there is work, serves it, reaps it, and starts another.
+type slot[In, Out any] struct {
+	p      *Pool[In, Out]
+	index  int
+	launch func(slot int) *exec.Cmd
+
+	mu       sync.Mutex
+	w        *worker[In, Out] // the live worker, or nil
+	restarts int
+	backoff  time.Duration
+}
+
+// run is the slot's goroutine.
+func (s *slot[In, Out]) run() {
+	defer s.p.slots.Done()
+	prestart := s.p.cfg.prestart
+	for {
+		var first *part[In, Out]
+		if !prestart {
+			var ok bool
+			if first, ok = s.p.waitForWork(); !ok {
+				return
+			}
+		}
+		prestart = false
+		s.p.starting(1)
+		w, err := s.start()
+		s.p.starting(-1)
+		if err != nil {
+			if first != nil {
+				s.p.intake.requeue(first)
+			}
+			s.p.startFailed(s, err)
+			if !s.sleep() {
+				return
+			}
+			continue
+		}
+		s.serve(w, first)
+	}
+}
+
+// sleep waits out the slot's back-off after a failed start, doubling it
+// for next time. It reports false if the pool is done meanwhile.
+func (s *slot[In, Out]) sleep() bool {
+	s.backoff = min(max(2*s.backoff, 50*time.Millisecond), 2*time.Second)
+	t := time.NewTimer(s.backoff)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.p.intake.finished:
+	case <-s.p.abandon:
+	}
+	return false
+}
+
+// serve runs w until it is gone and then reaps it.
+func (s *slot[In, Out]) serve(w *worker[In, Out], first *part[In, Out]) {
+	s.mu.Lock()
+	s.w, s.backoff = w, 0
+	s.mu.Unlock()
+	s.p.ready(1)
+	s.p.log.Info("procpool: worker ready", "slot", s.index, "pid", w.pid, "host", w.host)
+	go w.read()
+	w.pump(first)
+	asked := !w.isDead()
+	w.stop()
+	werr := w.reap(asked)
+	s.p.ready(-1)
+	s.mu.Lock()
+	s.w = nil
+	unexpected := werr.Kind != nil
+	if unexpected {
+		s.restarts++
+	}
+	s.mu.Unlock()
+	w.failInflight(werr)
+}
+
+// stop ends the worker once the pump is done: it is killed if the pool is
+// abandoning its work, and otherwise asked to exit by closing its stdin,
+// and killed if it has not after the kill grace.
+func (w *worker[In, Out]) stop() {
+	if w.p.isAbandoned() {
+		_ = killGroup(w.proc)
+	}
+	w.stdin.Close()
+	t := time.NewTimer(w.p.cfg.killGrace)
+	defer t.Stop()
+	select {
+	case <-w.dead:
+	case <-t.C:
+		_ = killGroup(w.proc)
+		<-w.dead
+	}
+}
+
+// isDead reports whether the worker's reply stream has ended.
+func (w *worker[In, Out]) isDead() bool {
+	select {
+	case <-w.dead:
+		return true
+	default:
+		return false
+	}
+}
+
+// reap waits for the worker process, kills what it left behind in its
+// process group, and returns what became of it. The error's Kind is nil
+// for a worker that exited as asked with nothing in flight.
+func (w *worker[In, Out]) reap(asked bool) *WorkerError {
+	waitErr := w.cmd.Wait()
+	_ = killGroup(w.proc)
+	w.stderr.close()
+	w.mu.Lock()
+	werr, reason := w.killed, w.deadReason
+	w.mu.Unlock()
+	if werr == nil {
+		werr = &WorkerError{}
+		if !asked || !w.idle() {
+			werr.Kind = ErrWorkerDied
+		}
+		if reason != nil && !errors.Is(reason, io.EOF) && !errors.Is(reason, os.ErrClosed) {
+			werr.Err = reason
+		}
+	}
+	werr.Slot, werr.PID, werr.Host = w.slot.index, w.pid, w.host
+	werr.Status = exitStatus(waitErr)
+	werr.Stderr = w.stderr.lastLines()
+	w.p.logExit(werr)
+	return werr
+}
+
+// exitStatus describes how a process ended, from what Wait returned.
+func exitStatus(err error) string {
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return "exit status 0"
+	case errors.As(err, &ee):
+		return ee.ProcessState.String()
+	}
+	return err.Error()
+}

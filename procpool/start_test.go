@@ -1,0 +1,102 @@
+package procpool_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/procpool"
+)
+
+// startError submits one input to a pool whose workers cannot start and
+// returns its error, checking it came within a few seconds.
+func startError[In, Out any](t *testing.T, task *procpool.Task[In, Out], in In, opts ...procpool.Option) error {
+	t.Helper()
+	p, _ := newPool(t, task, append([]procpool.Option{procpool.Workers(1)}, opts...)...)
+	start := time.Now()
+	_, err := p.Submit(bg(), in).Result(bg())
+	assert.Less(t, time.Since(start), 5*time.Second, "the error must come within a few seconds")
+	require.ErrorIs(t, err, procpool.ErrStart)
+	return err
+}
+
+func command(name string, args ...string) procpool.Option {
+	return procpool.Command(func(int) *exec.Cmd { return exec.Command(name, args...) })
+}
+
+func TestWorkerThatExitsBeforeHandshake(t *testing.T) {
+	err := startError(t, squareTask, 1, command("/bin/sh", "-c", "echo no luck >&2; exit 7"))
+	assert.Contains(t, err.Error(), "worker never completed the handshake (it exited first); does main call procpool.Main()?")
+	assert.Contains(t, err.Error(), "exit status 7")
+	assert.Contains(t, err.Error(), "no luck", "the error shows the worker's stderr")
+}
+
+func TestWorkerThatPrintsGarbage(t *testing.T) {
+	err := startError(t, squareTask, 1, command("/bin/sh", "-c", "echo hello world; sleep 5"))
+	assert.Contains(t, err.Error(), `read "hello world\n"`, "the error quotes what was read")
+	assert.Contains(t, err.Error(), "does main call procpool.Main()?")
+}
+
+func TestWorkerThatNeverAnswers(t *testing.T) {
+	err := startError(t, squareTask, 1, command("sleep", "30"), procpool.StartTimeout(100*time.Millisecond))
+	assert.Contains(t, err.Error(), "no answer within the 100ms start timeout")
+}
+
+func TestTaskUnknownToTheWorker(t *testing.T) {
+	// Registered here, at run time, so the worker (this test binary
+	// started again) does not have it.
+	name := fmt.Sprintf("registered-too-late-%d", lateTasks.Add(1))
+	late := procpool.Register(name, func(ctx context.Context, x int) (int, error) { return x, nil })
+	err := startError(t, late, 1)
+	assert.Contains(t, err.Error(), fmt.Sprintf("task %q is not registered in this program", name))
+	assert.Contains(t, err.Error(), "square", "the error lists the tasks the worker has")
+}
+
+var lateTasks atomic.Int32
+
+func TestBinaryWithoutMain(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("needs the go command to build the test program")
+	}
+	bin := filepath.Join(t.TempDir(), "nomain")
+	build := exec.Command(gobin, "build", "-o", bin, "./testdata/nomain")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "building testdata/nomain: %s", out)
+
+	run := exec.Command(bin)
+	start := time.Now()
+	out, err = run.CombinedOutput()
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Error(t, err, "the program reports the failure and exits")
+	assert.Contains(t, string(out), "does main call procpool.Main()?")
+	assert.Contains(t, string(out), "procpool: New called in a worker process", "the worker refuses to start a pool of its own")
+}
+
+func TestNewInWorkerProcessPanics(t *testing.T) {
+	t.Setenv("POOLKIT_WORKER", "1")
+	assert.PanicsWithValue(t,
+		"procpool: New called in a worker process (POOLKIT_WORKER is set): call procpool.Main() as the first statement of main, and of TestMain in tests",
+		func() { procpool.New(squareTask) })
+}
+
+func TestInitializerRunsOncePerWorker(t *testing.T) {
+	p, _ := newPool(t, initializedTask, procpool.Workers(2), procpool.Init(initTask, "model v2"))
+	outs, err := p.Map(bg(), ints(10))
+	require.NoError(t, err)
+	for _, v := range outs {
+		assert.Equal(t, "model v2", v)
+	}
+}
+
+func TestInitializerFailureIsReported(t *testing.T) {
+	err := startError(t, initializedTask, 1, procpool.Init(initTask, "fail"))
+	assert.Contains(t, err.Error(), `initializer "init" failed: cannot load the model`)
+}

@@ -1,0 +1,108 @@
+package procpool
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+
+	"github.com/poolkit/poolkit/pool"
+)
+
+// Stats is a snapshot of a Pool's counters and workers. The embedded
+// [pool.Stats] means the same as for the goroutine engine, counting inputs.
+type Stats struct {
+	pool.Stats
+
+	Died          uint64 // worker processes that died unexpectedly
+	Killed        uint64 // worker processes killed for ignoring cancellation or a timeout
+	Recycled      uint64 // worker processes replaced after RecycleAfter or MaxRSS
+	StartFailures uint64 // worker processes that did not start
+
+	Procs []WorkerStats // one per worker slot
+}
+
+// WorkerStats describes one worker slot and its process.
+type WorkerStats struct {
+	Slot     int
+	PID      int    // 0 while no process runs in the slot
+	Host     string // the host the worker runs on
+	Tasks    uint64 // inputs the current process has finished
+	RSS      uint64 // the process's resident memory in bytes, as last measured (Linux)
+	Restarts int    // processes in this slot that died or were killed
+}
+
+// counters are the pool's input and process counters.
+type counters struct {
+	submitted, completed, failed, cancelled, panicked atomic.Uint64
+	died, killed, recycled, startFailures             atomic.Uint64
+}
+
+// count records the outcome of one input.
+func (c *counters) count(err error) {
+	if err == nil {
+		c.completed.Add(1)
+		return
+	}
+	c.countFailure(err)
+}
+
+func (c *counters) countFailure(err error) {
+	var pe *pool.PanicError
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		c.cancelled.Add(1)
+	case errors.As(err, &pe):
+		c.panicked.Add(1)
+		c.failed.Add(1)
+	default:
+		c.failed.Add(1)
+	}
+}
+
+// Stats returns a snapshot of the pool's counters and workers. It is safe
+// for concurrent use.
+func (p *Pool[In, Out]) Stats() Stats {
+	c := &p.stats
+	s := Stats{
+		Stats: pool.Stats{
+			Submitted: c.submitted.Load(),
+			Completed: c.completed.Load(),
+			Failed:    c.failed.Load(),
+			Cancelled: c.cancelled.Load(),
+			Panicked:  c.panicked.Load(),
+		},
+		Died:          c.died.Load(),
+		Killed:        c.killed.Load(),
+		Recycled:      c.recycled.Load(),
+		StartFailures: c.startFailures.Load(),
+	}
+	for _, sl := range p.slotList {
+		ws, running := sl.stats()
+		s.Procs = append(s.Procs, ws)
+		s.Running += running
+		if ws.PID != 0 {
+			s.Workers++
+		}
+	}
+	s.Queued = max(0, int(s.Submitted-s.Completed-s.Failed-s.Cancelled)-s.Running)
+	return s
+}
+
+// stats describes the slot and counts the inputs running in it.
+func (s *slot[In, Out]) stats() (WorkerStats, int) {
+	s.mu.Lock()
+	ws := WorkerStats{Slot: s.index, Restarts: s.restarts}
+	w := s.w
+	s.mu.Unlock()
+	if w == nil {
+		return ws, 0
+	}
+	ws.PID, ws.Host, ws.Tasks, ws.RSS = w.pid, w.host, w.tasks.Load(), w.rss.Load()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	running := 0
+	for _, pt := range w.inflight {
+		running += pt.len() - pt.got
+	}
+	return ws, running
+}

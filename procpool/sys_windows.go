@@ -1,0 +1,36 @@
+package procpool
+
+import (
+	"os"
+	"syscall"
+)
+
+// sysProcAttr starts a worker in its own process group, so a Ctrl-C at the
+// console does not reach it. Windows has no parent-death signal: a worker
+// whose parent dies exits when it reads the end of its stdin.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{CreationFlags: syscall.CREATE_NEW_PROCESS_GROUP}
+}
+
+// killGroup kills the worker. Processes it started are not killed.
+func killGroup(p *os.Process) error {
+	return p.Kill()
+}
+
+// takeStdio keeps the protocol on the standard handles and points
+// os.Stdout at stderr, so Go code that prints goes to stderr. Output written
+// to the handle directly, as C code does, still corrupts the protocol on
+// Windows.
+func takeStdio() (in, out *os.File, err error) {
+	in, out = os.Stdin, os.Stdout
+	os.Stdout = os.Stderr
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, nil, err
+	}
+	os.Stdin = null
+	return in, out, nil
+}
+
+// residentBytes is not measured on Windows.
+func residentBytes() uint64 { return 0 }

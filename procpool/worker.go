@@ -1,0 +1,169 @@
+package procpool
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/poolkit/poolkit/internal/wire"
+)
+
+// worker is the pool's side of one worker process.
+type worker[In, Out any] struct {
+	p    *Pool[In, Out]
+	slot *slot[In, Out]
+
+	cmd    *exec.Cmd
+	proc   *os.Process
+	stdin  io.Closer
+	conn   *wire.Conn
+	stderr *stderrLog
+	pid    int    // the worker's own pid, from its Hello
+	host   string // the worker's host, from its Hello
+
+	mu         sync.Mutex
+	inflight   []*part[In, Out] // sent and not finished, in order; the first is running
+	byID       map[uint64]*part[In, Out]
+	headSince  time.Time // when the first in flight started running, or last reported progress
+	cancels    []uint64  // cancel requests to send
+	depth      int       // how many requests may be in flight now
+	retiring   bool      // take no more work; exit once idle
+	killed     *WorkerError
+	dog        *time.Timer
+	deadReason error // why the reply stream ended
+
+	tasks atomic.Uint64 // inputs finished
+	rss   atomic.Uint64
+
+	wake chan struct{} // room in flight, a cancel to send, or retiring
+	dead chan struct{} // closed when the reply stream ends
+}
+
+func newWorker[In, Out any](p *Pool[In, Out], s *slot[In, Out]) *worker[In, Out] {
+	w := &worker[In, Out]{
+		p:     p,
+		slot:  s,
+		byID:  make(map[uint64]*part[In, Out]),
+		depth: 1, // until the first reply tells how long requests take
+		wake:  make(chan struct{}, 1),
+		dead:  make(chan struct{}),
+	}
+	w.dog = time.AfterFunc(time.Hour, w.checkDog)
+	w.dog.Stop()
+	return w
+}
+
+func (w *worker[In, Out]) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// hasRoom reports whether another request may go out.
+func (w *worker[In, Out]) hasRoom() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.retiring && len(w.inflight) < w.depth
+}
+
+// idle reports whether nothing is in flight.
+func (w *worker[In, Out]) idle() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.inflight) == 0
+}
+
+// send encodes pt as a request and records it in flight. A part whose
+// job was cancelled is dropped; inputs that cannot be encoded fail at once.
+// It reports false if the worker can no longer be written to; pt is then
+// queued again.
+func (w *worker[In, Out]) send(pt *part[In, Out]) bool {
+	j := pt.job
+	if err := j.cancellation(); err != nil {
+		j.settleAll(pt, err)
+		j.partDone(pt)
+		return true
+	}
+	id := w.p.nextID.Add(1)
+	err := w.conn.Send(&wire.Request[In]{Kind: wire.Run, ID: id, Ins: pt.inputs()})
+	var broken *wire.WriteError
+	if errors.As(err, &broken) {
+		w.p.intake.requeue(pt) // the worker is gone; its reader reports why
+		return false
+	}
+	if err != nil {
+		return w.unencodable(pt, err)
+	}
+	w.mu.Lock()
+	j.mu.Lock()
+	pt.id, pt.w = id, w
+	cancelled := j.cancelled
+	j.mu.Unlock()
+	if len(w.inflight) == 0 {
+		w.headSince = time.Now()
+	}
+	w.inflight = append(w.inflight, pt)
+	w.byID[id] = pt
+	w.rearm()
+	w.mu.Unlock()
+	if cancelled != nil {
+		w.cancelPart(pt, cancelled)
+	}
+	return true
+}
+
+// unencodable handles a part that could not be encoded: a single input
+// fails with the error; a larger part is sent again input by input, so
+// only the inputs that cannot be encoded fail.
+func (w *worker[In, Out]) unencodable(pt *part[In, Out], err error) bool {
+	j := pt.job
+	defer j.partDone(pt)
+	if pt.len() == 1 {
+		var zero Out
+		j.settle(pt.index(0), zero, encodeError(err))
+		return true
+	}
+	for i := range pt.len() {
+		if !w.send(j.subpart(pt, []int{i})) {
+			for k := i + 1; k < pt.len(); k++ {
+				w.p.intake.requeue(j.subpart(pt, []int{k}))
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// cancelPart asks the worker to stop pt. If pt is running, the worker has
+// the kill grace to return; if it is only queued there, its inputs settle
+// with err at once.
+func (w *worker[In, Out]) cancelPart(pt *part[In, Out], err error) {
+	w.mu.Lock()
+	if !slices.Contains(w.inflight, pt) || pt.cancelled {
+		w.mu.Unlock()
+		return
+	}
+	pt.cancelled, pt.cancelAt = true, time.Now()
+	running := w.inflight[0] == pt
+	w.cancels = append(w.cancels, pt.id)
+	w.rearm()
+	w.mu.Unlock()
+	w.signal()
+	if !running {
+		pt.job.settleAll(pt, err)
+	}
+}
+
+// retire makes the worker take no more work and exit once idle.
+func (w *worker[In, Out]) retire() {
+	w.mu.Lock()
+	w.retiring = true
+	w.mu.Unlock()
+	w.signal()
+}
