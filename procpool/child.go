@@ -36,7 +36,7 @@ func (i *Initializer[A]) run(ctx context.Context, arg []byte) error {
 // Ready before they are returned.
 func handshake(c *wire.Conn) (server, time.Duration, error) {
 	host, _ := os.Hostname()
-	if err := c.Send(&wire.Hello{PID: os.Getpid(), Host: host, Tasks: names()}); err != nil {
+	if err := c.Send(&wire.Hello{PID: os.Getpid(), Host: host, Build: buildID(), Tasks: names()}); err != nil {
 		return nil, 0, err
 	}
 	if err := c.Flush(); err != nil {
@@ -65,12 +65,12 @@ func prepare(setup *wire.Setup) (server, error) {
 	e, ok := lookup(setup.Task)
 	s, isTask := e.(server)
 	if !ok || !isTask {
-		return nil, fmt.Errorf("task %q is not registered in this program (it has %s); is the worker built from the same code?",
-			setup.Task, strings.Join(names(), ", "))
+		return nil, fmt.Errorf("task %q is not registered in the worker (%s), which has %s; the parent is %s: build both from the same code",
+			setup.Task, buildID(), strings.Join(names(), ", "), setup.Build)
 	}
 	if got := s.signature(); got != setup.Signature {
-		return nil, fmt.Errorf("task %q differs between parent and worker: parent has %s, worker has %s; rebuild the worker from the same code",
-			setup.Task, setup.Signature, got)
+		return nil, fmt.Errorf("task %q differs between parent and worker: the parent (%s) has %s, the worker (%s) has %s; build both from the same code",
+			setup.Task, setup.Build, setup.Signature, buildID(), got)
 	}
 	if setup.Init == "" {
 		return s, nil

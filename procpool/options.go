@@ -24,8 +24,10 @@ func (f optionFunc) apply(c *config) error { return f(c) }
 
 // config is what the options set.
 type config struct {
-	workers      int
+	workers      int // local workers
+	workersSet   bool
 	command      func(slot int) *exec.Cmd
+	groups       []group // workers started through Launch
 	queue        int
 	queueSet     bool
 	inFlight     int
@@ -42,6 +44,21 @@ type config struct {
 	prestart     bool
 	startTimeout time.Duration
 	maxMessage   int
+}
+
+// group is a set of workers started the same way.
+type group struct {
+	n     int
+	build func(i int) *exec.Cmd
+}
+
+// total returns how many workers the pool runs.
+func (c *config) total() int {
+	n := c.workers
+	for _, g := range c.groups {
+		n += g.n
+	}
+	return n
 }
 
 func defaults() config {
@@ -64,14 +81,39 @@ func positive[T int | uint64 | time.Duration](name string, v T) error {
 	return nil
 }
 
-// Workers sets how many worker processes run at once. The default is the
-// number of CPUs the parent may use. n must be at least 1.
+// Workers sets how many worker processes run on this machine. The default
+// is the number of CPUs the parent may use, or none if [Launch] adds
+// workers elsewhere. n must be at least 1.
 func Workers(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("procpool: Workers(%d): need at least 1 worker", n)
 		}
-		c.workers = n
+		c.workers, c.workersSet = n, true
+		return nil
+	})
+}
+
+// Launch adds n workers started through build, beside the local ones: on
+// other hosts with [SSH], in a Slurm allocation with srun, in a Kubernetes
+// pod with kubectl exec -i, or through any command that forwards stdin and
+// stdout to a worker program. build(i), i from 0 to n-1, returns the
+// command for the i-th worker of the group each time it is started or
+// replaced; the pool sets its stdio, adds POOLKIT_WORKER=1 to its local
+// environment (launchers that do not forward the environment must set it
+// on the remote side, as SSH does), and kills the command's process group
+// to stop it. The remote worker exits when its stdin closes, so ending the
+// launcher ends it. Launch may be given more than once; with Launch and no
+// [Workers], the pool runs no local workers.
+func Launch(n int, build func(i int) *exec.Cmd) Option {
+	return optionFunc(func(c *config) error {
+		switch {
+		case n < 1:
+			return fmt.Errorf("procpool: Launch(%d, ...): need at least 1 worker", n)
+		case build == nil:
+			return fmt.Errorf("procpool: Launch(%d, nil): need a function", n)
+		}
+		c.groups = append(c.groups, group{n: n, build: build})
 		return nil
 	})
 }
@@ -272,8 +314,11 @@ func newConfig(opts []Option) config {
 			panic(err.Error())
 		}
 	}
+	if len(c.groups) > 0 && !c.workersSet {
+		c.workers = 0
+	}
 	if !c.queueSet {
-		c.queue = 16 * c.workers
+		c.queue = 16 * c.total()
 	}
 	return c
 }

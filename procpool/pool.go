@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"log/slog"
+	"os/exec"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -64,17 +65,25 @@ func New[In, Out any](t *Task[In, Out], opts ...Option) *Pool[In, Out] {
 		abandon: make(chan struct{}),
 		spawner: newSpawner(),
 	}
-	launch := cfg.command
-	if launch == nil {
-		launch = defaultCommand
+	local := cfg.command
+	if local == nil {
+		local = defaultCommand
 	}
-	for i := range cfg.workers {
-		s := &slot[In, Out]{p: p, index: i, launch: launch}
+	p.addSlots(cfg.workers, local)
+	for _, g := range cfg.groups {
+		p.addSlots(g.n, g.build)
+	}
+	return p
+}
+
+// addSlots starts n slots whose workers build starts.
+func (p *Pool[In, Out]) addSlots(n int, build func(int) *exec.Cmd) {
+	for i := range n {
+		s := &slot[In, Out]{p: p, index: len(p.slotList), launch: func() *exec.Cmd { return build(i) }}
 		p.slotList = append(p.slotList, s)
 		p.slots.Add(1)
 		go s.run()
 	}
-	return p
 }
 
 // Submit runs t on in in a worker process and returns its future. It
@@ -159,7 +168,7 @@ func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
 // cancellation past the kill grace).
 func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
 	return func(yield func(Out, error) bool) {
-		cfg := stream.Config{Window: 4 * p.cfg.workers, MaxBatch: 4096, Target: 2 * time.Millisecond}
+		cfg := stream.Config{Window: 4 * p.cfg.total(), MaxBatch: 4096, Target: 2 * time.Millisecond}
 		stream.Run(ctx, ins, cfg, p.dispatch, func(i int, out Out, err error) bool {
 			if err != nil && i >= 0 {
 				err = &pool.TaskError{Index: i, Err: err}

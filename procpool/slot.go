@@ -14,7 +14,7 @@ import (
 type slot[In, Out any] struct {
 	p      *Pool[In, Out]
 	index  int
-	launch func(slot int) *exec.Cmd
+	launch func() *exec.Cmd // builds the command that starts a worker
 
 	mu       sync.Mutex
 	w        *worker[In, Out] // the live worker, or nil

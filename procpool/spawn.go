@@ -59,9 +59,9 @@ func defaultCommand(int) *exec.Cmd {
 }
 
 // workerEnv returns the environment for a worker: env (or the parent's, if
-// env is nil), with the worker marker, and GOMAXPROCS set to the worker's
-// share of the CPUs unless the environment sets it already.
-func workerEnv(env []string, workers int) []string {
+// env is nil), with the worker marker, and GOMAXPROCS set to a local
+// worker's share of the CPUs unless the environment sets it already.
+func workerEnv(env []string, local int) []string {
 	if env == nil {
 		env = os.Environ()
 	}
@@ -71,5 +71,5 @@ func workerEnv(env []string, workers int) []string {
 			return env
 		}
 	}
-	return append(env, fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/workers)))
+	return append(env, fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/max(1, local))))
 }

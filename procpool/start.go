@@ -25,7 +25,7 @@ func noHandshake(what string, err error) error {
 func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 	p := s.p
 	w := newWorker(p, s)
-	cmd := s.launch(s.index)
+	cmd := s.launch()
 	cmd.Env = workerEnv(cmd.Env, p.cfg.workers)
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.WaitDelay = time.Second
@@ -77,10 +77,10 @@ func (w *worker[In, Out]) handshake() error {
 	if err := w.conn.Receive(&hello); err != nil {
 		return fmt.Errorf("reading the worker's hello: %w", err)
 	}
-	w.pid, w.host = hello.PID, remoteHost(hello.Host)
-	w.stderr.setOrigin(w.pid, w.host)
+	w.pid, w.host = hello.PID, hello.Host
+	w.stderr.setOrigin(w.pid, remoteHost(w.host))
 	cfg, t := &w.p.cfg, w.p.task
-	setup := wire.Setup{Task: t.name, Signature: t.sig, Init: cfg.initName, InitArg: cfg.initArg,
+	setup := wire.Setup{Task: t.name, Signature: t.sig, Build: buildID(), Init: cfg.initName, InitArg: cfg.initArg,
 		MaxMessage: cfg.maxMessage, Timeout: int64(cfg.timeout)}
 	if err := w.conn.Send(&setup); err != nil {
 		return err

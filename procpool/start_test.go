@@ -55,29 +55,46 @@ func TestTaskUnknownToTheWorker(t *testing.T) {
 	name := fmt.Sprintf("registered-too-late-%d", lateTasks.Add(1))
 	late := procpool.Register(name, func(ctx context.Context, x int) (int, error) { return x, nil })
 	err := startError(t, late, 1)
-	assert.Contains(t, err.Error(), fmt.Sprintf("task %q is not registered in this program", name))
+	assert.Contains(t, err.Error(), fmt.Sprintf("task %q is not registered in the worker", name))
 	assert.Contains(t, err.Error(), "square", "the error lists the tasks the worker has")
 }
 
 var lateTasks atomic.Int32
 
-func TestBinaryWithoutMain(t *testing.T) {
+// buildTestProgram builds testdata/<name> and returns the binary's path.
+func buildTestProgram(t *testing.T, name string) string {
+	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("needs the go command to build the test program")
 	}
-	bin := filepath.Join(t.TempDir(), "nomain")
-	build := exec.Command(gobin, "build", "-o", bin, "./testdata/nomain")
+	bin := filepath.Join(t.TempDir(), name)
+	build := exec.Command(gobin, "build", "-o", bin, "./testdata/"+name)
 	out, err := build.CombinedOutput()
-	require.NoError(t, err, "building testdata/nomain: %s", out)
+	require.NoError(t, err, "building testdata/%s: %s", name, out)
+	return bin
+}
 
-	run := exec.Command(bin)
+func TestBinaryWithoutMain(t *testing.T) {
+	run := exec.Command(buildTestProgram(t, "nomain"))
 	start := time.Now()
-	out, err = run.CombinedOutput()
+	out, err := run.CombinedOutput()
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.Error(t, err, "the program reports the failure and exits")
 	assert.Contains(t, string(out), "does main call procpool.Main()?")
 	assert.Contains(t, string(out), "procpool: New called in a worker process", "the worker refuses to start a pool of its own")
+}
+
+func TestWorkerBuiltFromOtherCode(t *testing.T) {
+	err := startError(t, squareTask, 1, command(buildTestProgram(t, "skew")))
+	assert.Contains(t, err.Error(), `task "square" differs between parent and worker`)
+	assert.Contains(t, err.Error(), "has int -> int #", "the error names the parent's side")
+	assert.Contains(t, err.Error(), "has string -> int #", "and the worker's")
+}
+
+func TestWorkerOfAnotherProtocolVersion(t *testing.T) {
+	err := startError(t, squareTask, 1, command("/bin/sh", "-c", "printf 'POOLKIT 99\\n'; sleep 5"))
+	assert.Contains(t, err.Error(), "worker speaks protocol version 99, parent speaks 1")
 }
 
 func TestNewInWorkerProcessPanics(t *testing.T) {

@@ -2,10 +2,10 @@ package wire
 
 // Hello is the worker's first message, after the preamble.
 type Hello struct {
-	PID      int      // the worker's process ID on its host
-	Host     string   // the worker's host name
-	Registry string   // fingerprint of the worker's task registry
-	Tasks    []string // names of the tasks the worker has
+	PID   int      // the worker's process ID on its host
+	Host  string   // the worker's host name
+	Build string   // what the worker program was built from, for errors
+	Tasks []string // names of the tasks the worker has
 }
 
 // Setup is the parent's answer to Hello: which task to serve, and the
@@ -13,6 +13,7 @@ type Hello struct {
 type Setup struct {
 	Task       string
 	Signature  string // the parent's signature of Task; the worker checks its own
+	Build      string // what the parent program was built from, for errors
 	Init       string // registered initializer name; empty for none
 	InitArg    []byte // gob encoding of the initializer's argument
 	MaxMessage int    // size limit for every later message
