@@ -83,8 +83,46 @@ func (f *frameReader) next() error {
 	if n > f.max {
 		return fmt.Errorf("%w: frame of %d bytes, limit %d", ErrTooLarge, n, f.max)
 	}
+	if err := f.checkGobLength(n); err != nil {
+		return err
+	}
 	f.left = n
 	return nil
+}
+
+// checkGobLength checks that a frame of n bytes holds exactly one gob
+// message: gob allocates a buffer of the length a message announces before
+// reading it, so a length that disagrees with the frame could make the
+// reader allocate past the limit.
+func (f *frameReader) checkGobLength(n int) error {
+	head, err := f.r.Peek(min(n, 9))
+	if err != nil {
+		return &FrameError{Header: head, Reason: "stream ends inside a frame"}
+	}
+	length, size, ok := gobUint(head)
+	if !ok || uint64(n-size) != length {
+		return f.garbage(head, fmt.Sprintf("frame of %d bytes does not hold one gob message", n))
+	}
+	return nil
+}
+
+// gobUint decodes the unsigned integer gob puts before each message: one
+// byte below 128, or a negated byte count followed by that many bytes.
+func gobUint(b []byte) (v uint64, size int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	if b[0] < 0x80 {
+		return uint64(b[0]), 1, true
+	}
+	count := int(-int8(b[0]))
+	if count < 1 || count > 8 || len(b) < 1+count {
+		return 0, 0, false
+	}
+	for _, c := range b[1 : 1+count] {
+		v = v<<8 | uint64(c)
+	}
+	return v, 1 + count, true
 }
 
 // garbage returns a FrameError quoting h and what is already buffered after.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -123,4 +124,19 @@ func TestWriteErrorsAreWriteError(t *testing.T) {
 	var we *WriteError
 	require.ErrorAs(t, err, &we)
 	assert.ErrorIs(t, err, io.ErrClosedPipe)
+}
+
+func TestFrameMustHoldOneGobMessage(t *testing.T) {
+	// A small frame whose gob length prefix claims ~2 GB: gob would
+	// allocate that much before reading, so the reader refuses it.
+	lie := []byte{mark[0], mark[1], 0, 0, 0, 5, 0xfc, 0x7f, 0xff, 0xff, 0xff}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var h Hello
+	err := NewConn(bytes.NewReader(lie), io.Discard, 1<<20).Receive(&h)
+	runtime.ReadMemStats(&after)
+	var fe *FrameError
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, err.Error(), "frame of 5 bytes does not hold one gob message")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "the reader allocated past the limit")
 }
