@@ -1,0 +1,29 @@
+//go:build !linux
+
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// The constructors skip on systems other than Linux; these stand-ins only
+// let the package build there.
+
+func daemonAttr() *syscall.SysProcAttr { return nil }
+
+func signalGroup(pid int, sig syscall.Signal) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Signal(sig)
+}
+
+func kill(int)                   {}
+func alive(int) bool             { return false }
+func descendants(int) []int      { return nil }
+func pids() []int                { return nil }
+func holders(string) []int       { return nil }
+func describe(pids []int) string { return fmt.Sprint(pids) }
