@@ -15,7 +15,7 @@ import (
 // server is the worker side of a registered task.
 type server interface {
 	signature() string
-	serve(c *wire.Conn, timeout time.Duration)
+	serve(c *wire.Conn, lim limits)
 }
 
 // initRunner is the worker side of a registered initializer.
@@ -32,31 +32,32 @@ func (i *Initializer[A]) run(ctx context.Context, arg []byte) error {
 }
 
 // handshake runs the worker side of the handshake and returns the task to
-// serve and the per-input timeout. Errors are reported to the parent in
-// Ready before they are returned.
-func handshake(c *wire.Conn) (server, time.Duration, error) {
+// serve and the limits to serve it with. Errors are reported to the parent
+// in Ready before they are returned.
+func handshake(c *wire.Conn) (server, limits, error) {
 	host, _ := os.Hostname()
 	if err := c.Send(&wire.Hello{PID: os.Getpid(), Host: host, Build: buildID(), Tasks: names()}); err != nil {
-		return nil, 0, err
+		return nil, limits{}, err
 	}
 	if err := c.Flush(); err != nil {
-		return nil, 0, err
+		return nil, limits{}, err
 	}
 	var setup wire.Setup
 	if err := c.Receive(&setup); err != nil {
-		return nil, 0, fmt.Errorf("reading the setup: %w", err)
+		return nil, limits{}, fmt.Errorf("reading the setup: %w", err)
 	}
 	s, err := prepare(&setup)
 	if err != nil {
 		_ = c.Send(&wire.Ready{Err: err.Error()})
 		_ = c.Flush()
-		return nil, 0, err
+		return nil, limits{}, err
 	}
 	c.SetLimit(setup.MaxMessage)
 	if err := c.Send(&wire.Ready{}); err != nil {
-		return nil, 0, err
+		return nil, limits{}, err
 	}
-	return s, time.Duration(setup.Timeout), c.Flush()
+	lim := limits{timeout: time.Duration(setup.Timeout), recycleAfter: setup.RecycleAfter, maxRSS: setup.MaxRSS}
+	return s, lim, c.Flush()
 }
 
 // prepare finds the task the parent asked for, checks that it is the same

@@ -10,23 +10,52 @@ import (
 	"github.com/poolkit/poolkit/internal/wire"
 )
 
-// begin starts running s.cur.
-func (s *session[In, Out]) begin() {
+// begin starts running s.cur. It reports false if s.cur is answered
+// without running: the worker could not decode it, or is retiring.
+func (s *session[In, Out]) begin() bool {
 	ctx, cancel := context.WithCancel(context.Background())
+	id := s.cur.ID
 	s.mu.Lock()
-	s.running, s.cancelRun = s.cur.ID, cancel
-	if s.cancelled[s.cur.ID] {
-		delete(s.cancelled, s.cur.ID)
+	refusal := s.refused[id]
+	delete(s.refused, id)
+	s.running, s.cancelRun = id, cancel
+	if s.cancelled[id] {
+		delete(s.cancelled, id)
 		cancel()
 	}
 	s.mu.Unlock()
 	s.ctx, s.pos = ctx, 0
-	s.reply = wire.Reply[Out]{ID: s.cur.ID, Outs: make([]Out, 0, len(s.cur.Ins))}
+	s.reply = wire.Reply[Out]{ID: id, Outs: make([]Out, 0, len(s.cur.Ins)), Refused: refusal}
 	s.start = time.Now()
 	s.lastSend = s.start
+	if refusal != "" || s.retiring {
+		s.end()
+		return false
+	}
 	// Deliver the replies so far before user code runs again: if it
 	// crashes the worker, they must not be lost with it.
 	s.flush()
+	return true
+}
+
+// afterInput counts an input and checks the worker's limits.
+func (s *session[In, Out]) afterInput() {
+	s.ran++
+	if s.lim.recycleAfter > 0 && s.ran >= s.lim.recycleAfter {
+		s.retiring = true
+	}
+	if s.lim.maxRSS > 0 && time.Since(s.lastRSS) >= rssLimitEvery {
+		s.measure()
+		if s.reply.RSS > s.lim.maxRSS {
+			s.retiring = true
+		}
+	}
+}
+
+// measure records the worker's resident memory in the reply.
+func (s *session[In, Out]) measure() {
+	s.reply.RSS = residentBytes()
+	s.lastRSS = time.Now()
 }
 
 // runFrom runs the inputs of s.cur from s.pos on. It reports false if a
@@ -40,18 +69,21 @@ func (s *session[In, Out]) runFrom() (returned bool) {
 		if r == nil {
 			s.fail(wire.Goexit, "task called runtime.Goexit", "")
 			s.pos++
+			s.afterInput()
 			go s.loop()
 			return
 		}
 		s.fail(wire.Panic, fmt.Sprint(r), string(debug.Stack()))
 		s.pos++
+		s.afterInput()
 		returned = true
 	}()
-	for ; s.pos < len(s.cur.Ins); s.pos++ {
+	for ; s.pos < len(s.cur.Ins) && !s.retiring; s.pos++ {
 		s.runOne(s.cur.Ins[s.pos])
+		s.afterInput()
 		// With a timeout, report every input at once: if the next one
 		// hangs and the worker is killed, the parent knows which it was.
-		if s.pos+1 < len(s.cur.Ins) && (s.timeout > 0 || time.Since(s.lastSend) >= partialEvery) {
+		if s.pos+1 < len(s.cur.Ins) && !s.retiring && (s.lim.timeout > 0 || time.Since(s.lastSend) >= partialEvery) {
 			s.send(false)
 		}
 	}
@@ -65,9 +97,9 @@ func (s *session[In, Out]) runOne(in In) {
 		return
 	}
 	ctx := s.ctx
-	if s.timeout > 0 {
+	if s.lim.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		ctx, cancel = context.WithTimeout(ctx, s.lim.timeout)
 		defer cancel()
 	}
 	out, err := s.fn(ctx, in)
@@ -95,16 +127,17 @@ func (s *session[In, Out]) fail(kind wire.FailureKind, msg, stack string) {
 	s.reply.Outs = append(s.reply.Outs, zero)
 }
 
-// end finishes s.cur.
+// end finishes s.cur: the last reply says so, and says whether the worker
+// is retiring, in which case the inputs not run go elsewhere.
 func (s *session[In, Out]) end() {
 	s.mu.Lock()
 	s.cancelRun()
-	s.running, s.cancelRun = 0, nil
+	s.cancelRun = nil
 	s.mu.Unlock()
-	if time.Since(s.lastRSS) >= rssEvery {
-		s.reply.RSS = residentBytes()
-		s.lastRSS = time.Now()
+	if s.reply.RSS == 0 && time.Since(s.lastRSS) >= rssEvery {
+		s.measure()
 	}
+	s.reply.Retire = s.retiring && s.reply.Refused == ""
 	s.send(true)
 	s.cur = nil
 }

@@ -55,11 +55,11 @@ func serveWorker() int {
 		return 2
 	}
 	c := wire.NewConn(in, out, defaults().maxMessage)
-	s, timeout, err := handshake(c)
+	s, lim, err := handshake(c)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "procpool worker: %v\n", err)
 		return 3
 	}
-	s.serve(c, timeout)
+	s.serve(c, lim)
 	return 0
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 	"runtime"
 	"syscall"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -135,8 +137,11 @@ var initialized string
 
 var (
 	initTask = procpool.RegisterInit("init", func(ctx context.Context, arg string) error {
-		if arg == "fail" {
+		switch arg {
+		case "fail":
 			return errors.New("cannot load the model")
+		case "sleep":
+			time.Sleep(time.Minute)
 		}
 		initialized = arg
 		return nil
@@ -157,4 +162,49 @@ var (
 		return os.Getpid(), nil
 	})
 	leaked [][]byte
+)
+
+// fragile is a value that refuses to be decoded when it starts with 'X'.
+type fragile []byte
+
+func (f fragile) GobEncode() ([]byte, error) { return []byte(f), nil }
+
+func (f *fragile) GobDecode(b []byte) error {
+	if len(b) > 0 && b[0] == 'X' {
+		return errors.New("fragile: refusing to decode")
+	}
+	*f = append((*f)[:0], b...)
+	return nil
+}
+
+var (
+	// fragileOutTask returns a value the parent cannot decode for input 7.
+	fragileOutTask = procpool.Register("fragile-out", func(ctx context.Context, x int) (fragile, error) {
+		if x == 7 {
+			return fragile("X"), nil
+		}
+		return fragile("ok"), nil
+	})
+	// fragileInTask takes values; the worker cannot decode those that
+	// start with 'X'. "slow" takes a while.
+	fragileInTask = procpool.Register("fragile-in", func(ctx context.Context, in fragile) (string, error) {
+		if string(in) == "slow" {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return string(in), nil
+	})
+	// slowPidTask takes 50ms and returns its worker's pid.
+	slowPidTask = procpool.Register("slow-pid", func(ctx context.Context, x int) (int, error) {
+		time.Sleep(50 * time.Millisecond)
+		return os.Getpid(), nil
+	})
+	// orphanTask starts a long sleep that shares the worker's stderr.
+	orphanTask = procpool.Register("orphan", func(ctx context.Context, x int) (int, error) {
+		cmd := exec.Command("sleep", "60")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return 0, err
+		}
+		return cmd.Process.Pid, nil
+	})
 )

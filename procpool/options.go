@@ -236,8 +236,8 @@ func Timeout(d time.Duration) Option {
 }
 
 // RecycleAfter replaces a worker after it has run n inputs, to bound the
-// effect of slow leaks. Inputs already sent to the worker when it reaches
-// n still run there.
+// effect of slow leaks. The worker counts inputs itself and stops at n,
+// even inside a batch; the inputs it did not run go to another worker.
 func RecycleAfter(n uint64) Option {
 	return optionFunc(func(c *config) error {
 		c.recycleAfter = n
@@ -245,9 +245,12 @@ func RecycleAfter(n uint64) Option {
 	})
 }
 
-// MaxRSS replaces a worker once its resident memory exceeds bytes, after
-// the input it is running returns. Workers measure their own memory (on
-// Linux), so this works for workers on other hosts too.
+// MaxRSS replaces a worker once its resident memory exceeds bytes. The
+// worker measures itself after each input (at most once a millisecond, on
+// Linux; elsewhere the option has no effect) and stops once over the
+// limit, even inside a batch; the inputs it did not run go to another
+// worker. An input that allocates more than the limit by itself still
+// runs to the end: MaxRSS bounds leaks, not single inputs.
 func MaxRSS(bytes uint64) Option {
 	return optionFunc(func(c *config) error {
 		c.maxRSS = bytes

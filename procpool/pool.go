@@ -24,10 +24,11 @@ type Pool[In, Out any] struct {
 	cfg  config
 	log  *slog.Logger
 
-	intake   *intake[In, Out]
-	abandon  chan struct{} // closed when Shutdown gives up waiting
-	abandon1 sync.Once
-	stop1    sync.Once
+	intake  *intake[In, Out]
+	halt    context.Context // cancelled when Shutdown gives up waiting
+	stopAll context.CancelFunc
+	abandon <-chan struct{} // halt.Done()
+	stop1   sync.Once
 
 	spawner  *spawner
 	slots    sync.WaitGroup
@@ -39,6 +40,7 @@ type Pool[In, Out any] struct {
 	nReady    int
 
 	nextID atomic.Uint64
+	idle   atomic.Int32 // ready workers with nothing in flight
 	stats  counters
 }
 
@@ -62,24 +64,25 @@ func New[In, Out any](t *Task[In, Out], opts ...Option) *Pool[In, Out] {
 		cfg:     cfg,
 		log:     cfg.logger,
 		intake:  newIntake[In, Out](cfg.queue),
-		abandon: make(chan struct{}),
 		spawner: newSpawner(),
 	}
+	p.halt, p.stopAll = context.WithCancel(context.Background())
+	p.abandon = p.halt.Done()
 	local := cfg.command
 	if local == nil {
 		local = defaultCommand
 	}
-	p.addSlots(cfg.workers, local)
+	p.addSlots(cfg.workers, local, true)
 	for _, g := range cfg.groups {
-		p.addSlots(g.n, g.build)
+		p.addSlots(g.n, g.build, false)
 	}
 	return p
 }
 
 // addSlots starts n slots whose workers build starts.
-func (p *Pool[In, Out]) addSlots(n int, build func(int) *exec.Cmd) {
+func (p *Pool[In, Out]) addSlots(n int, build func(int) *exec.Cmd, local bool) {
 	for i := range n {
-		s := &slot[In, Out]{p: p, index: len(p.slotList), launch: func() *exec.Cmd { return build(i) }}
+		s := &slot[In, Out]{p: p, index: len(p.slotList), local: local, launch: func() *exec.Cmd { return build(i) }}
 		p.slotList = append(p.slotList, s)
 		p.slots.Add(1)
 		go s.run()
@@ -201,7 +204,14 @@ func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 	case <-p.intake.finished:
 	case <-ctx.Done():
 		err = ctx.Err()
-		p.abandon1.Do(func() { close(p.abandon) })
+		p.stopAll()
+		for _, s := range p.slotList {
+			s.mu.Lock()
+			if w := s.w; w != nil {
+				w.kill()
+			}
+			s.mu.Unlock()
+		}
 	}
 	p.slots.Wait()
 	p.stop1.Do(p.spawner.stop)

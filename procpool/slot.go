@@ -14,6 +14,7 @@ import (
 type slot[In, Out any] struct {
 	p      *Pool[In, Out]
 	index  int
+	local  bool             // started on this machine, so it gets a CPU share
 	launch func() *exec.Cmd // builds the command that starts a worker
 
 	mu       sync.Mutex
@@ -37,10 +38,13 @@ func (s *slot[In, Out]) run() {
 		prestart = false
 		s.p.starting(1)
 		w, err := s.start()
-		s.p.starting(-1)
 		if err != nil {
+			s.p.starting(-1)
 			if first != nil {
 				s.p.intake.requeue(first)
+			}
+			if s.p.isAbandoned() {
+				return
 			}
 			s.p.startFailed(s, err)
 			if !s.sleep() {
@@ -48,6 +52,8 @@ func (s *slot[In, Out]) run() {
 			}
 			continue
 		}
+		s.p.ready(1) // before starting(-1): a failing slot must not see nobody
+		s.p.starting(-1)
 		s.serve(w, first)
 	}
 }
@@ -72,18 +78,18 @@ func (s *slot[In, Out]) serve(w *worker[In, Out], first *part[In, Out]) {
 	s.mu.Lock()
 	s.w, s.backoff = w, 0
 	s.mu.Unlock()
-	s.p.ready(1)
 	s.p.log.Info("procpool: worker ready", "slot", s.index, "pid", w.pid, "host", w.host)
+	w.setIdle()
 	go w.read()
 	w.pump(first)
 	asked := !w.isDead()
 	w.stop()
+	w.kill() // the worker is gone or going: its descendants go with it
 	werr := w.reap(asked)
 	s.p.ready(-1)
 	s.mu.Lock()
 	s.w = nil
-	unexpected := werr.Kind != nil
-	if unexpected {
+	if werr.Kind != nil {
 		s.restarts++
 	}
 	s.mu.Unlock()
@@ -95,7 +101,7 @@ func (s *slot[In, Out]) serve(w *worker[In, Out], first *part[In, Out]) {
 // and killed if it has not after the kill grace.
 func (w *worker[In, Out]) stop() {
 	if w.p.isAbandoned() {
-		_ = killGroup(w.proc)
+		w.kill()
 	}
 	w.stdin.Close()
 	t := time.NewTimer(w.p.cfg.killGrace)
@@ -103,8 +109,18 @@ func (w *worker[In, Out]) stop() {
 	select {
 	case <-w.dead:
 	case <-t.C:
-		_ = killGroup(w.proc)
+		w.kill()
 		<-w.dead
+	}
+}
+
+// kill kills the worker's process group, unless the worker has been reaped
+// already: its pid may belong to another process by then.
+func (w *worker[In, Out]) kill() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.proc != nil && !w.reaped {
+		_ = killGroup(w.proc)
 	}
 }
 
@@ -118,19 +134,21 @@ func (w *worker[In, Out]) isDead() bool {
 	}
 }
 
-// reap waits for the worker process, kills what it left behind in its
-// process group, and returns what became of it. The error's Kind is nil
-// for a worker that exited as asked with nothing in flight.
+// reap waits for the worker process and returns what became of it. The
+// error's Kind is nil for a worker that exited as asked with nothing in
+// flight.
 func (w *worker[In, Out]) reap(asked bool) *WorkerError {
-	waitErr := w.cmd.Wait()
-	_ = killGroup(w.proc)
-	w.stderr.close()
 	w.mu.Lock()
-	werr, reason := w.killed, w.deadReason
+	w.reaped = true
+	w.dog.Stop()
+	werr, reason, idle := w.killed, w.deadReason, len(w.inflight) == 0
 	w.mu.Unlock()
+	waitErr := w.cmd.Wait()
+	w.replies.Close()
+	w.stderr.close()
 	if werr == nil {
 		werr = &WorkerError{}
-		if !asked || !w.idle() {
+		if !asked || !idle {
 			werr.Kind = ErrWorkerDied
 		}
 		if reason != nil && !errors.Is(reason, io.EOF) && !errors.Is(reason, os.ErrClosed) {
@@ -138,20 +156,22 @@ func (w *worker[In, Out]) reap(asked bool) *WorkerError {
 		}
 	}
 	werr.Slot, werr.PID, werr.Host = w.slot.index, w.pid, w.host
-	werr.Status = exitStatus(waitErr)
+	werr.Status = exitStatus(w.cmd, waitErr)
 	werr.Stderr = w.stderr.lastLines()
 	w.p.logExit(werr)
 	return werr
 }
 
 // exitStatus describes how a process ended, from what Wait returned.
-func exitStatus(err error) string {
+func exitStatus(cmd *exec.Cmd, err error) string {
 	var ee *exec.ExitError
 	switch {
-	case err == nil:
-		return "exit status 0"
 	case errors.As(err, &ee):
 		return ee.ProcessState.String()
+	case cmd.ProcessState != nil: // nil, or output still held open by a descendant
+		return cmd.ProcessState.String()
+	case err == nil:
+		return "exit status 0"
 	}
 	return err.Error()
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -59,17 +60,27 @@ func defaultCommand(int) *exec.Cmd {
 }
 
 // workerEnv returns the environment for a worker: env (or the parent's, if
-// env is nil), with the worker marker, and GOMAXPROCS set to a local
-// worker's share of the CPUs unless the environment sets it already.
-func workerEnv(env []string, local int) []string {
+// env is nil) with the worker marker. A worker on this machine also gets
+// GOMAXPROCS set to its share of the CPUs (one of local workers), and
+// GORACE with no sleep at exit for race-enabled builds, so the pool does
+// not wait a second for each worker it stops, unless the environment sets
+// them already.
+func workerEnv(env []string, local int, isLocal bool) []string {
 	if env == nil {
 		env = os.Environ()
 	}
 	env = append(env[:len(env):len(env)], envWorker+"=1")
-	for _, kv := range env {
-		if strings.HasPrefix(kv, "GOMAXPROCS=") {
-			return env
-		}
+	if !isLocal {
+		return env
 	}
-	return append(env, fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/max(1, local))))
+	has := func(name string) bool {
+		return slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
+	}
+	if !has("GOMAXPROCS") {
+		env = append(env, fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/max(1, local))))
+	}
+	if !has("GORACE") {
+		env = append(env, "GORACE=atexit_sleep_ms=0")
+	}
+	return env
 }

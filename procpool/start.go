@@ -1,10 +1,12 @@
 package procpool
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"sync/atomic"
 	"time"
 
@@ -25,44 +27,71 @@ func noHandshake(what string, err error) error {
 func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 	p := s.p
 	w := newWorker(p, s)
-	cmd := s.launch()
-	cmd.Env = workerEnv(cmd.Env, p.cfg.workers)
-	cmd.SysProcAttr = sysProcAttr()
-	cmd.WaitDelay = time.Second
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
+	if p.isAbandoned() {
+		return nil, s.startError(w, errors.New("the pool is shutting down"))
+	}
+	if err := w.spawn(s.launch(), s.local); err != nil {
 		return nil, s.startError(w, err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, s.startError(w, err)
-	}
-	w.stderr = newStderrLog(p.cfg.stderr, &p.stderrMu, 0)
-	cmd.Stderr = w.stderr
-	if err := p.spawner.start(cmd); err != nil {
-		return nil, s.startError(w, fmt.Errorf("starting %s: %w", cmd.Path, err))
-	}
-	w.cmd, w.proc, w.stdin = cmd, cmd.Process, stdin
-	w.pid = cmd.Process.Pid
-	w.stderr.setOrigin(w.pid, "")
-	w.conn = wire.NewConn(stdout, stdin, p.cfg.maxMessage)
-	p.log.Debug("procpool: started worker", "slot", s.index, "pid", w.pid, "command", cmd.String())
+	p.log.Debug("procpool: started worker", "slot", s.index, "pid", w.pid, "command", w.cmd.String())
 
+	// Shutdown giving up, or the start timeout, end a handshake that hangs.
+	unwatch := context.AfterFunc(p.halt, w.kill)
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(p.cfg.startTimeout, func() {
 		timedOut.Store(true)
-		_ = killGroup(w.proc)
+		w.kill()
 	})
-	err = w.handshake()
+	err := w.handshake()
 	timer.Stop()
+	unwatch()
+	switch {
+	case timedOut.Load():
+		err = noHandshake(fmt.Sprintf("no answer within the %v start timeout", p.cfg.startTimeout), nil)
+	case p.isAbandoned():
+		err = errors.New("the pool is shutting down")
+	}
 	if err != nil {
-		if timedOut.Load() {
-			err = noHandshake(fmt.Sprintf("no answer within the %v start timeout", p.cfg.startTimeout), nil)
-		}
-		_ = killGroup(w.proc)
+		w.kill()
 		return nil, s.startError(w, err)
 	}
 	return w, nil
+}
+
+// spawn starts the worker's process with cmd, on pipes of its own.
+func (w *worker[In, Out]) spawn(cmd *exec.Cmd, local bool) error {
+	cfg := &w.p.cfg
+	cmd.Env = workerEnv(cmd.Env, cfg.workers, local)
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.WaitDelay = time.Second
+	w.stderr = newStderrLog(cfg.stderr, &w.p.stderrMu, 0)
+	cmd.Stderr = w.stderr
+	reqR, reqW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		reqR.Close()
+		reqW.Close()
+		return err
+	}
+	cmd.Stdin, cmd.Stdout = reqR, repW
+	err = w.p.spawner.start(cmd)
+	reqR.Close() // the child has its own copies now
+	repW.Close()
+	if err != nil {
+		reqW.Close()
+		repR.Close()
+		return fmt.Errorf("starting %s: %w", cmd.Path, err)
+	}
+	w.mu.Lock()
+	w.cmd, w.proc, w.pid = cmd, cmd.Process, cmd.Process.Pid
+	w.mu.Unlock()
+	w.stdin, w.replies = reqW, repR
+	w.stderr.setOrigin(w.pid, "")
+	w.conn = wire.NewConn(repR, reqW, cfg.maxMessage)
+	return nil
 }
 
 // handshake runs the parent's side of the handshake.
@@ -81,7 +110,7 @@ func (w *worker[In, Out]) handshake() error {
 	w.stderr.setOrigin(w.pid, remoteHost(w.host))
 	cfg, t := &w.p.cfg, w.p.task
 	setup := wire.Setup{Task: t.name, Signature: t.sig, Build: buildID(), Init: cfg.initName, InitArg: cfg.initArg,
-		MaxMessage: cfg.maxMessage, Timeout: int64(cfg.timeout)}
+		MaxMessage: cfg.maxMessage, Timeout: int64(cfg.timeout), RecycleAfter: cfg.recycleAfter, MaxRSS: cfg.maxRSS}
 	if err := w.conn.Send(&setup); err != nil {
 		return err
 	}
@@ -103,8 +132,11 @@ func (s *slot[In, Out]) startError(w *worker[In, Out], err error) *WorkerError {
 	werr := &WorkerError{Kind: ErrStart, Slot: s.index, PID: w.pid, Host: w.host, Err: err}
 	if w.cmd != nil {
 		w.stdin.Close()
-		werr.Status = exitStatus(w.cmd.Wait())
-		_ = killGroup(w.proc)
+		w.mu.Lock()
+		w.reaped = true
+		w.mu.Unlock()
+		werr.Status = exitStatus(w.cmd, w.cmd.Wait())
+		w.replies.Close()
 		w.stderr.close()
 		werr.Stderr = w.stderr.lastLines()
 	}

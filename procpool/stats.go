@@ -27,7 +27,7 @@ type WorkerStats struct {
 	PID      int    // 0 while no process runs in the slot
 	Host     string // the host the worker runs on
 	Tasks    uint64 // inputs the current process has finished
-	RSS      uint64 // the process's resident memory in bytes, as last measured (Linux)
+	RSS      uint64 // resident memory in bytes, as the worker last measured it (Linux): every 100ms of work, or with MaxRSS after each input
 	Restarts int    // processes in this slot that died or were killed
 }
 

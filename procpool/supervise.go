@@ -5,23 +5,33 @@ package procpool
 func (p *Pool[In, Out]) waitForWork() (*part[In, Out], bool) {
 	q := p.intake
 	queue := q.queue
-	for {
+	for !p.isAbandoned() {
 		if pt := q.popRetry(); pt != nil {
-			return pt, true
+			return p.unlessAbandoned(pt)
 		}
 		select {
 		case pt, ok := <-queue:
 			if ok {
-				return pt, true
+				return p.unlessAbandoned(pt)
 			}
 			queue = nil
 		case <-q.kick:
 		case <-q.finished:
 			return nil, false
 		case <-p.abandon:
-			return nil, false
 		}
 	}
+	return nil, false
+}
+
+// unlessAbandoned returns pt to run, or puts it back for Shutdown to settle
+// if Shutdown has given up waiting.
+func (p *Pool[In, Out]) unlessAbandoned(pt *part[In, Out]) (*part[In, Out], bool) {
+	if p.isAbandoned() {
+		p.intake.requeue(pt)
+		return nil, false
+	}
+	return pt, true
 }
 
 // starting and ready count the slots starting a worker and those with one.
@@ -41,6 +51,9 @@ func (p *Pool[In, Out]) ready(n int) {
 // and none is starting, nothing can run the queued inputs for now, so they
 // fail with the error instead of waiting for a worker that may never come.
 func (p *Pool[In, Out]) startFailed(s *slot[In, Out], err *WorkerError) {
+	if p.isAbandoned() {
+		return
+	}
 	p.stats.startFailures.Add(1)
 	p.log.Error("procpool: worker did not start", "slot", s.index, "err", err)
 	p.startMu.Lock()

@@ -18,13 +18,14 @@ type worker[In, Out any] struct {
 	p    *Pool[In, Out]
 	slot *slot[In, Out]
 
-	cmd    *exec.Cmd
-	proc   *os.Process
-	stdin  io.Closer
-	conn   *wire.Conn
-	stderr *stderrLog
-	pid    int    // the worker's own pid, from its Hello
-	host   string // the worker's host, from its Hello
+	cmd     *exec.Cmd
+	proc    *os.Process
+	stdin   io.Closer // the request pipe
+	replies io.Closer // the reply pipe
+	conn    *wire.Conn
+	stderr  *stderrLog
+	pid     int    // the worker's own pid, from its Hello
+	host    string // the worker's host, from its Hello
 
 	mu         sync.Mutex
 	inflight   []*part[In, Out] // sent and not finished, in order; the first is running
@@ -33,7 +34,10 @@ type worker[In, Out any] struct {
 	cancels    []uint64  // cancel requests to send
 	depth      int       // how many requests may be in flight now
 	retiring   bool      // take no more work; exit once idle
+	idle       bool      // counted in the pool's idle workers (see updateIdle)
 	killed     *WorkerError
+	killedPart *part[In, Out] // the part running when the watchdog killed the worker
+	reaped     bool           // waited for: its pid may be reused
 	dog        *time.Timer
 	deadReason error // why the reply stream ended
 
@@ -65,18 +69,35 @@ func (w *worker[In, Out]) signal() {
 	}
 }
 
-// hasRoom reports whether another request may go out.
+// hasRoom reports whether another request may go out: the worker is not
+// retiring, has fewer than its depth in flight, and, to queue a request
+// behind another, no other worker is idle.
 func (w *worker[In, Out]) hasRoom() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return !w.retiring && len(w.inflight) < w.depth
+	n := len(w.inflight)
+	return !w.retiring && n < w.depth && (n == 0 || w.p.idle.Load() == 0)
 }
 
-// idle reports whether nothing is in flight.
-func (w *worker[In, Out]) idle() bool {
+// setIdle updates whether the worker counts as idle: ready, not retiring,
+// nothing in flight. w.mu must not be held.
+func (w *worker[In, Out]) setIdle() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return len(w.inflight) == 0
+	w.updateIdle()
+}
+
+// updateIdle is setIdle with w.mu held.
+func (w *worker[In, Out]) updateIdle() {
+	idle := !w.retiring && !w.reaped && len(w.inflight) == 0
+	if idle != w.idle {
+		w.idle = idle
+		if idle {
+			w.p.idle.Add(1)
+		} else {
+			w.p.idle.Add(-1)
+		}
+	}
 }
 
 // send encodes pt as a request and records it in flight. A part whose
@@ -110,6 +131,7 @@ func (w *worker[In, Out]) send(pt *part[In, Out]) bool {
 	}
 	w.inflight = append(w.inflight, pt)
 	w.byID[id] = pt
+	w.updateIdle()
 	w.rearm()
 	w.mu.Unlock()
 	if cancelled != nil {
@@ -123,17 +145,20 @@ func (w *worker[In, Out]) send(pt *part[In, Out]) bool {
 // only the inputs that cannot be encoded fail.
 func (w *worker[In, Out]) unencodable(pt *part[In, Out], err error) bool {
 	j := pt.job
-	defer j.partDone(pt)
 	if pt.len() == 1 {
 		var zero Out
 		j.settle(pt.index(0), zero, encodeError(err))
+		j.partDone(pt)
 		return true
 	}
-	for i := range pt.len() {
-		if !w.send(j.subpart(pt, []int{i})) {
-			for k := i + 1; k < pt.len(); k++ {
-				w.p.intake.requeue(j.subpart(pt, []int{k}))
-			}
+	singles := make([]*part[In, Out], pt.len())
+	for i := range singles {
+		singles[i] = j.subpart(pt, []int{i})
+	}
+	j.partDone(pt) // before any single is sent, so a cancel sees only them
+	for i, single := range singles {
+		if !w.send(single) {
+			w.p.intake.requeue(singles[i+1:]...)
 			return false
 		}
 	}
@@ -158,12 +183,4 @@ func (w *worker[In, Out]) cancelPart(pt *part[In, Out], err error) {
 	if !running {
 		pt.job.settleAll(pt, err)
 	}
-}
-
-// retire makes the worker take no more work and exit once idle.
-func (w *worker[In, Out]) retire() {
-	w.mu.Lock()
-	w.retiring = true
-	w.mu.Unlock()
-	w.signal()
 }

@@ -3,6 +3,7 @@ package procpool
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/poolkit/poolkit/pool"
@@ -42,7 +43,7 @@ func (w *worker[In, Out]) rearm() {
 func (w *worker[In, Out]) checkDog() {
 	w.mu.Lock()
 	d, ok := w.deadline()
-	if !ok || w.killed != nil {
+	if !ok || w.killed != nil || w.reaped {
 		w.mu.Unlock()
 		return
 	}
@@ -58,11 +59,13 @@ func (w *worker[In, Out]) checkDog() {
 		werr.Cause = head.job.cancellation()
 		werr.Reason = fmt.Sprintf("the input ignored its cancelled context for %v", grace)
 	}
-	w.killed = werr
+	w.killed, w.killedPart = werr, head
+	w.p.stats.killed.Add(1) // before the kill, so it is counted once the input settles
+	if !w.reaped {
+		_ = killGroup(w.proc)
+	}
 	w.mu.Unlock()
-	w.p.stats.killed.Add(1)
-	w.p.log.Warn("procpool: killing worker", "slot", w.slot.index, "pid", w.pid, "reason", werr.Reason)
-	_ = killGroup(w.proc)
+	w.p.log.Warn("procpool: killed worker", "slot", w.slot.index, "pid", w.pid, "reason", werr.Reason)
 }
 
 // failInflight settles what was in flight on a worker that is gone. The
@@ -70,15 +73,21 @@ func (w *worker[In, Out]) checkDog() {
 // the requests behind it never started and go back to the queue.
 func (w *worker[In, Out]) failInflight(werr *WorkerError) {
 	w.mu.Lock()
-	parts := w.inflight
+	parts, killedPart := w.inflight, w.killedPart
 	w.inflight, w.byID = nil, map[uint64]*part[In, Out]{}
 	w.dog.Stop()
+	w.updateIdle()
 	w.mu.Unlock()
 	for i, pt := range parts {
 		switch {
 		case w.p.isAbandoned():
 			pt.job.settleAll(pt, pool.ErrShutdownCancel)
 			pt.job.partDone(pt)
+		case i == 0 && werr.Kind == ErrKilled && pt != killedPart:
+			// The input that was killed finished first; this one had just
+			// started on the worker the kill took down.
+			w.failRunning(pt, &WorkerError{Kind: ErrWorkerDied, Slot: werr.Slot, PID: werr.PID, Host: werr.Host,
+				Status: werr.Status, Stderr: werr.Stderr, Reason: "killed because the input before this one " + strings.TrimPrefix(werr.Reason, "the input ")})
 		case i == 0:
 			w.failRunning(pt, werr)
 		case pt.cancelled: // settled when it was cancelled

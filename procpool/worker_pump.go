@@ -5,16 +5,25 @@ import "github.com/poolkit/poolkit/internal/wire"
 // pump sends work to the worker, first first if it is not nil, until the
 // worker retires, dies, or the pool has no more work.
 func (w *worker[In, Out]) pump(first *part[In, Out]) {
-	if first != nil && !w.send(first) {
+	if first != nil && !w.sendUnlessAbandoned(first) {
 		return
 	}
 	queue := w.p.intake.queue
 	for {
 		pt, ok := w.next(&queue)
-		if !ok || !w.send(pt) {
+		if !ok || !w.sendUnlessAbandoned(pt) {
 			return
 		}
 	}
+}
+
+// sendUnlessAbandoned sends pt, or puts it back for Shutdown to settle if
+// Shutdown has given up waiting.
+func (w *worker[In, Out]) sendUnlessAbandoned(pt *part[In, Out]) bool {
+	if _, ok := w.p.unlessAbandoned(pt); !ok {
+		return false
+	}
+	return w.send(pt)
 }
 
 // next returns the next part to send. While it waits it sends cancel

@@ -1,7 +1,9 @@
 package procpool
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/poolkit/poolkit/internal/wire"
@@ -9,26 +11,26 @@ import (
 )
 
 // read receives replies until the worker's stream ends, then closes dead.
+// A stream that breaks, or a reply that cannot be decoded or matches no
+// request, ends the worker: it is killed and its error says why.
 func (w *worker[In, Out]) read() {
 	defer close(w.dead)
 	for {
 		r := new(wire.Reply[Out])
-		if err := w.conn.Receive(r); err != nil {
-			w.setDeadReason(err)
-			return
+		err := w.conn.Receive(r)
+		if err == nil {
+			err = w.deliver(r)
 		}
-		if err := w.deliver(r); err != nil {
-			w.setDeadReason(err)
-			_ = killGroup(w.proc)
+		if err != nil {
+			w.mu.Lock()
+			w.deadReason = err
+			w.mu.Unlock()
+			if !errors.Is(err, io.EOF) {
+				w.kill()
+			}
 			return
 		}
 	}
-}
-
-func (w *worker[In, Out]) setDeadReason(err error) {
-	w.mu.Lock()
-	w.deadReason = err
-	w.mu.Unlock()
 }
 
 // deliver settles the inputs a reply carries.
@@ -48,19 +50,34 @@ func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 		w.finish(pt, time.Duration(r.Took))
 		w.headSince = now
 	}
+	if r.Retire && !w.retiring {
+		w.retiring = true
+		w.p.stats.recycled.Add(1)
+		w.p.log.Info("procpool: recycling worker", "slot", w.slot.index, "pid", w.pid, "tasks", w.tasks.Load()+uint64(len(r.Outs)), "rss", r.RSS)
+	}
+	w.updateIdle()
 	w.rearm()
 	w.mu.Unlock()
 
+	// Count first: once the results are out, the caller may look.
 	w.tasks.Add(uint64(len(r.Outs)))
 	if r.RSS > 0 {
 		w.rss.Store(r.RSS)
 	}
-	if r.Last {
-		w.checkRecycle() // before the results are out, so no new input is sent first
-	}
 	j := pt.job
 	j.addTook(time.Duration(r.Took))
-	fails := r.Fails
+	w.settleOutputs(pt, r)
+	if r.Last {
+		w.unrun(pt, r.Refused)
+		j.partDone(pt)
+		w.signal()
+	}
+	return nil
+}
+
+// settleOutputs settles the inputs whose results r carries.
+func (w *worker[In, Out]) settleOutputs(pt *part[In, Out], r *wire.Reply[Out]) {
+	j, fails := pt.job, r.Fails
 	result := func(k int) (Out, error) {
 		for len(fails) > 0 && fails[0].Index < r.From+k {
 			fails = fails[1:] // the failure of an input settled already
@@ -74,16 +91,34 @@ func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 	}
 	if pt.pos == nil {
 		j.deliver(r.From, len(r.Outs), result)
-	} else {
-		for k := range r.Outs {
-			j.deliver(pt.index(r.From+k), 1, func(int) (Out, error) { return result(k) })
+		return
+	}
+	for k := range r.Outs {
+		j.deliver(pt.index(r.From+k), 1, func(int) (Out, error) { return result(k) })
+	}
+}
+
+// unrun handles the inputs of a finished part that the worker did not
+// run: it was retiring, so they go to another worker; or it could not
+// decode the request, so they are sent again one by one and only those
+// that cannot be decoded fail.
+func (w *worker[In, Out]) unrun(pt *part[In, Out], refused string) {
+	j := pt.job
+	idx := j.unsettled(pt)
+	switch {
+	case len(idx) == 0:
+	case refused == "":
+		w.p.intake.requeue(j.subpart(pt, idx))
+	case len(idx) == 1 && pt.len() == 1:
+		var zero Out
+		j.settle(pt.index(0), zero, encodeError(fmt.Errorf("the worker cannot decode it: %s", refused)))
+	default:
+		singles := make([]*part[In, Out], len(idx))
+		for i, k := range idx {
+			singles[i] = j.subpart(pt, []int{k})
 		}
+		w.p.intake.requeue(singles...)
 	}
-	if r.Last {
-		j.partDone(pt)
-		w.signal()
-	}
-	return nil
 }
 
 // finish removes the finished pt from flight and adapts the depth. w.mu
@@ -112,26 +147,4 @@ func failureError(f wire.Failure) error {
 		return pool.ErrGoexit
 	}
 	return remoteError(f.Kind, f.Message)
-}
-
-// checkRecycle retires the worker once it has run RecycleAfter inputs or
-// grown past MaxRSS.
-func (w *worker[In, Out]) checkRecycle() {
-	cfg := &w.p.cfg
-	w.mu.Lock()
-	retiring := w.retiring
-	w.mu.Unlock()
-	if retiring {
-		return
-	}
-	switch {
-	case cfg.recycleAfter > 0 && w.tasks.Load() >= cfg.recycleAfter:
-		w.p.log.Info("procpool: recycling worker", "slot", w.slot.index, "pid", w.pid, "reason", "task count", "tasks", w.tasks.Load())
-	case cfg.maxRSS > 0 && w.rss.Load() > cfg.maxRSS:
-		w.p.log.Info("procpool: recycling worker", "slot", w.slot.index, "pid", w.pid, "reason", "rss", "rss", w.rss.Load())
-	default:
-		return
-	}
-	w.p.stats.recycled.Add(1)
-	w.retire()
 }

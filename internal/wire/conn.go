@@ -64,7 +64,24 @@ func (c *Conn) Buffered() int {
 	return c.fw.w.Buffered()
 }
 
-// Receive decodes the next message into v, which must be a pointer.
+// ReadError reports that the stream from the peer ended or broke: garbage,
+// a frame over the limit, or an I/O error. Nothing more can be read.
+type ReadError struct {
+	Err error
+}
+
+func (e *ReadError) Error() string { return e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Receive decodes the next message into v, which must be a pointer. A
+// *ReadError (which wraps io.EOF at a clean end) means the stream is
+// finished. Any other error means the message arrived whole but could not
+// be decoded into v; fields decoded before the failure are set, and the
+// next Receive reads the next message.
 func (c *Conn) Receive(v any) error {
-	return c.dec.Decode(v)
+	err := c.dec.Decode(v)
+	if err != nil && c.fr.err != nil {
+		return &ReadError{Err: c.fr.err}
+	}
+	return err
 }

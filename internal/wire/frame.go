@@ -64,7 +64,8 @@ func (f *frameWriter) Write(p []byte) (int, error) {
 type frameReader struct {
 	r    *bufio.Reader
 	max  int
-	left int // payload bytes of the current frame not yet read
+	left int   // payload bytes of the current frame not yet read
+	err  error // the first error reading the stream; it sticks
 }
 
 // next reads the next frame header.
@@ -132,31 +133,43 @@ func (f *frameReader) garbage(h []byte, reason string) error {
 }
 
 func (f *frameReader) Read(p []byte) (int, error) {
-	for f.left == 0 {
-		if err := f.next(); err != nil {
-			return 0, err
-		}
+	if err := f.fill(); err != nil {
+		return 0, err
 	}
 	n, err := f.r.Read(p[:min(len(p), f.left)])
 	f.left -= n
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return n, err
+	return n, f.fail(err)
 }
 
 // ReadByte lets gob read without a second buffer.
 func (f *frameReader) ReadByte() (byte, error) {
-	for f.left == 0 {
-		if err := f.next(); err != nil {
-			return 0, err
-		}
+	if err := f.fill(); err != nil {
+		return 0, err
 	}
 	b, err := f.r.ReadByte()
 	if err == nil {
 		f.left--
-	} else if err == io.EOF {
+	}
+	return b, f.fail(err)
+}
+
+// fill makes sure the current frame has bytes left, reading the next
+// header if needed.
+func (f *frameReader) fill() error {
+	for f.err == nil && f.left == 0 {
+		f.fail(f.next())
+	}
+	return f.err
+}
+
+// fail records err as the stream's error, if it is one; inside a frame an
+// end of stream is unexpected.
+func (f *frameReader) fail(err error) error {
+	if err == io.EOF && f.left > 0 {
 		err = io.ErrUnexpectedEOF
 	}
-	return b, err
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+	return err
 }

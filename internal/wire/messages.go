@@ -18,6 +18,11 @@ type Setup struct {
 	InitArg    []byte // gob encoding of the initializer's argument
 	MaxMessage int    // size limit for every later message
 	Timeout    int64  // per-input timeout in nanoseconds; 0 for none
+
+	// Limits after which the worker retires: it stops running inputs,
+	// answers the rest with Retire, and waits to be replaced. 0 for none.
+	RecycleAfter uint64 // inputs run
+	MaxRSS       uint64 // resident set size in bytes
 }
 
 // Ready ends the handshake. Err is empty if the worker is ready to serve.
@@ -44,14 +49,21 @@ type Request[In any] struct {
 // Reply carries the results of Ins[From : From+len(Outs)] of the request
 // with ID. A worker may split a request's results over several replies;
 // Last marks the final one.
+//
+// A Last reply that covers fewer than all of the request's inputs leaves
+// the rest unrun: with Retire set, because the worker reached a limit and
+// must be replaced; with Refused set, because the worker could not decode
+// the request, for the reason Refused gives.
 type Reply[Out any] struct {
-	ID    uint64
-	From  int
-	Outs  []Out
-	Fails []Failure // the inputs among those that failed
-	Last  bool
-	Took  int64  // nanoseconds spent running these inputs
-	RSS   uint64 // the worker's resident set size in bytes, when measured; 0 otherwise
+	ID      uint64
+	From    int
+	Outs    []Out
+	Fails   []Failure // the inputs among those that failed
+	Last    bool
+	Took    int64  // nanoseconds spent running these inputs
+	RSS     uint64 // the worker's resident set size in bytes, when measured; 0 otherwise
+	Retire  bool
+	Refused string
 }
 
 // FailureKind classifies a failed input.
