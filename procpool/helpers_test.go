@@ -50,7 +50,12 @@ func newPool[In, Out any](t *testing.T, task *procpool.Task[In, Out], opts ...pr
 	return p, stderr
 }
 
-// children returns the pids of this process's children.
+// daemons are the launchers internal/testenv starts as children of the
+// test; they are not the pool's.
+var daemons = map[string]bool{"sshd": true, "munged": true, "slurmctld": true, "slurmd": true}
+
+// children returns the pids of this process's children, but for the
+// testenv daemons.
 func children(t *testing.T) []int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
@@ -64,7 +69,7 @@ func children(t *testing.T) []int {
 		if err != nil {
 			continue
 		}
-		if ppid, ok := parentOf(pid); ok && ppid == self {
+		if ppid, ok := parentOf(pid); ok && ppid == self && !daemons[commandName(pid)] {
 			kids = append(kids, pid)
 		}
 	}
@@ -85,6 +90,12 @@ func parentOf(pid int) (int, bool) {
 	}
 	ppid, err := strconv.Atoi(fields[1])
 	return ppid, err == nil
+}
+
+// commandName returns the command name of pid.
+func commandName(pid int) string {
+	b, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "comm"))
+	return strings.TrimSpace(string(b))
 }
 
 // alive reports whether pid exists and is not a zombie.

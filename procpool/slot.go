@@ -114,13 +114,35 @@ func (w *worker[In, Out]) stop() {
 	}
 }
 
+// launcherGrace is how long a launcher (ssh, srun) has after SIGTERM to
+// pass the end on to its remote worker before it is killed outright.
+const launcherGrace = time.Second
+
 // kill kills the worker's process group, unless the worker has been reaped
 // already: its pid may belong to another process by then.
 func (w *worker[In, Out]) kill() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.proc != nil && !w.reaped {
+	w.killLocked()
+}
+
+// killLocked is kill with w.mu held. A local worker is killed at once. A
+// launcher is asked first: killed outright, srun cannot cancel its job
+// step, so the remote worker would run on.
+func (w *worker[In, Out]) killLocked() {
+	switch {
+	case w.proc == nil || w.reaped:
+	case w.slot.local:
 		_ = killGroup(w.proc)
+	case w.hardKill == nil:
+		_ = termGroup(w.proc)
+		w.hardKill = time.AfterFunc(launcherGrace, func() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if !w.reaped {
+				_ = killGroup(w.proc)
+			}
+		})
 	}
 }
 
@@ -141,6 +163,9 @@ func (w *worker[In, Out]) reap(asked bool) *WorkerError {
 	w.mu.Lock()
 	w.reaped = true
 	w.dog.Stop()
+	if w.hardKill != nil {
+		w.hardKill.Stop()
+	}
 	werr, reason, idle := w.killed, w.deadReason, len(w.inflight) == 0
 	w.mu.Unlock()
 	waitErr := w.cmd.Wait()

@@ -11,8 +11,10 @@ import (
 
 // spawner starts worker processes from one goroutine locked to its OS
 // thread for the life of the pool. On Linux a worker is killed when the
-// thread that started it exits (Pdeathsig), so the thread must outlive the
-// workers: it ends, locked, only after Shutdown has reaped them all.
+// thread that started it exits (Pdeathsig), and a Go thread exits only
+// when a goroutine locked to it ends; holding the thread keeps workers safe
+// from that, and the thread is unlocked, not ended, once the workers are
+// reaped, so other processes started from it earlier are not killed either.
 type spawner struct {
 	reqs chan spawnRequest
 	done chan struct{}
@@ -30,7 +32,8 @@ func newSpawner() *spawner {
 }
 
 func (s *spawner) loop() {
-	runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	for r := range s.reqs {
 		r.err <- r.cmd.Start()
 	}

@@ -16,10 +16,14 @@ import (
 )
 
 // startError submits one input to a pool whose workers cannot start and
-// returns its error, checking it came within a few seconds.
+// returns its error, checking it came within a few seconds. The pool has
+// one local worker unless opts launch workers elsewhere.
 func startError[In, Out any](t *testing.T, task *procpool.Task[In, Out], in In, opts ...procpool.Option) error {
 	t.Helper()
-	p, _ := newPool(t, task, append([]procpool.Option{procpool.Workers(1)}, opts...)...)
+	p, _ := newPool(t, task, opts...)
+	if len(p.Stats().Procs) != 1 {
+		t.Fatalf("startError needs a pool of one worker, not %d", len(p.Stats().Procs))
+	}
 	start := time.Now()
 	_, err := p.Submit(bg(), in).Result(bg())
 	assert.Less(t, time.Since(start), 5*time.Second, "the error must come within a few seconds")
@@ -32,20 +36,20 @@ func command(name string, args ...string) procpool.Option {
 }
 
 func TestWorkerThatExitsBeforeHandshake(t *testing.T) {
-	err := startError(t, squareTask, 1, command("/bin/sh", "-c", "echo no luck >&2; exit 7"))
+	err := startError(t, squareTask, 1, procpool.Workers(1), command("/bin/sh", "-c", "echo no luck >&2; exit 7"))
 	assert.Contains(t, err.Error(), "worker never completed the handshake (it exited first); does main call procpool.Main()?")
 	assert.Contains(t, err.Error(), "exit status 7")
 	assert.Contains(t, err.Error(), "no luck", "the error shows the worker's stderr")
 }
 
 func TestWorkerThatPrintsGarbage(t *testing.T) {
-	err := startError(t, squareTask, 1, command("/bin/sh", "-c", "echo hello world; sleep 5"))
+	err := startError(t, squareTask, 1, procpool.Workers(1), command("/bin/sh", "-c", "echo hello world; sleep 5"))
 	assert.Contains(t, err.Error(), `read "hello world\n"`, "the error quotes what was read")
 	assert.Contains(t, err.Error(), "does main call procpool.Main()?")
 }
 
 func TestWorkerThatNeverAnswers(t *testing.T) {
-	err := startError(t, squareTask, 1, command("sleep", "30"), procpool.StartTimeout(100*time.Millisecond))
+	err := startError(t, squareTask, 1, procpool.Workers(1), command("sleep", "30"), procpool.StartTimeout(100*time.Millisecond))
 	assert.Contains(t, err.Error(), "no answer within the 100ms start timeout")
 }
 
@@ -54,7 +58,7 @@ func TestTaskUnknownToTheWorker(t *testing.T) {
 	// started again) does not have it.
 	name := fmt.Sprintf("registered-too-late-%d", lateTasks.Add(1))
 	late := procpool.Register(name, func(ctx context.Context, x int) (int, error) { return x, nil })
-	err := startError(t, late, 1)
+	err := startError(t, late, 1, procpool.Workers(1))
 	assert.Contains(t, err.Error(), fmt.Sprintf("task %q is not registered in the worker", name))
 	assert.Contains(t, err.Error(), "square", "the error lists the tasks the worker has")
 }
@@ -86,14 +90,14 @@ func TestBinaryWithoutMain(t *testing.T) {
 }
 
 func TestWorkerBuiltFromOtherCode(t *testing.T) {
-	err := startError(t, squareTask, 1, command(buildTestProgram(t, "skew")))
+	err := startError(t, squareTask, 1, procpool.Workers(1), command(buildTestProgram(t, "skew")))
 	assert.Contains(t, err.Error(), `task "square" differs between parent and worker`)
 	assert.Contains(t, err.Error(), "has int -> int #", "the error names the parent's side")
 	assert.Contains(t, err.Error(), "has string -> int #", "and the worker's")
 }
 
 func TestWorkerOfAnotherProtocolVersion(t *testing.T) {
-	err := startError(t, squareTask, 1, command("/bin/sh", "-c", "printf 'POOLKIT 99\\n'; sleep 5"))
+	err := startError(t, squareTask, 1, procpool.Workers(1), command("/bin/sh", "-c", "printf 'POOLKIT 99\\n'; sleep 5"))
 	assert.Contains(t, err.Error(), "worker speaks protocol version 99, parent speaks 1")
 }
 
@@ -114,6 +118,6 @@ func TestInitializerRunsOncePerWorker(t *testing.T) {
 }
 
 func TestInitializerFailureIsReported(t *testing.T) {
-	err := startError(t, initializedTask, 1, procpool.Init(initTask, "fail"))
+	err := startError(t, initializedTask, 1, procpool.Workers(1), procpool.Init(initTask, "fail"))
 	assert.Contains(t, err.Error(), `initializer "init" failed: cannot load the model`)
 }

@@ -21,6 +21,11 @@ func killGroup(p *os.Process) error {
 	return syscall.Kill(-p.Pid, syscall.SIGKILL)
 }
 
+// termGroup asks the process group of a worker's launcher to end.
+func termGroup(p *os.Process) error {
+	return syscall.Kill(-p.Pid, syscall.SIGTERM)
+}
+
 // takeStdio moves the protocol off fds 0 and 1: the returned files are
 // private, close-on-exec copies of them, fd 1 becomes a copy of fd 2 so
 // that anything printed to stdout (fmt.Println, a C printf) goes to stderr,

@@ -19,6 +19,11 @@ func killGroup(p *os.Process) error {
 	return syscall.Kill(-p.Pid, syscall.SIGKILL)
 }
 
+// termGroup asks the process group of a worker's launcher to end.
+func termGroup(p *os.Process) error {
+	return syscall.Kill(-p.Pid, syscall.SIGTERM)
+}
+
 // takeStdio moves the protocol off fds 0 and 1; see the Linux version.
 func takeStdio() (in, out *os.File, err error) {
 	outFd, err := syscall.Dup(1)

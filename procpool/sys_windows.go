@@ -17,6 +17,11 @@ func killGroup(p *os.Process) error {
 	return p.Kill()
 }
 
+// termGroup ends a worker's launcher; Windows has no gentler way.
+func termGroup(p *os.Process) error {
+	return p.Kill()
+}
+
 // takeStdio keeps the protocol on the standard handles and points
 // os.Stdout at stderr, so Go code that prints goes to stderr. Output written
 // to the handle directly, as C code does, still corrupts the protocol on

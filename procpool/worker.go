@@ -38,6 +38,7 @@ type worker[In, Out any] struct {
 	killed     *WorkerError
 	killedPart *part[In, Out] // the part running when the watchdog killed the worker
 	reaped     bool           // waited for: its pid may be reused
+	hardKill   *time.Timer    // kills a launcher that ignored SIGTERM
 	dog        *time.Timer
 	deadReason error // why the reply stream ended
 

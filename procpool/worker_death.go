@@ -61,9 +61,7 @@ func (w *worker[In, Out]) checkDog() {
 	}
 	w.killed, w.killedPart = werr, head
 	w.p.stats.killed.Add(1) // before the kill, so it is counted once the input settles
-	if !w.reaped {
-		_ = killGroup(w.proc)
-	}
+	w.killLocked()
 	w.mu.Unlock()
 	w.p.log.Warn("procpool: killed worker", "slot", w.slot.index, "pid", w.pid, "reason", werr.Reason)
 }
