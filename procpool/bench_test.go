@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/poolkit/poolkit/future"
+	"github.com/poolkit/poolkit/internal/testenv"
 	"github.com/poolkit/poolkit/procpool"
 )
 
@@ -158,4 +159,43 @@ func BenchmarkSpawnToFirstResult(b *testing.B) {
 			p.Close()
 		}
 	})
+}
+
+// BenchmarkLaunchers measures a round trip and Map throughput through each
+// launcher beside local workers: ssh to 127.0.0.1 and srun on a one-node
+// Slurm cluster (internal/testenv; skipped where they are not installed).
+func BenchmarkLaunchers(b *testing.B) {
+	s := testenv.SSHD(b)
+	c := testenv.Slurm(b)
+	launchers := []struct {
+		name  string
+		build func(int) *exec.Cmd
+	}{
+		{"local", func(int) *exec.Cmd { return exec.Command(os.Args[0]) }},
+		{"ssh", procpool.SSH(s.Host, remoteEnv+os.Args[0], s.Args()...)},
+		{"srun", func(int) *exec.Cmd { return c.Srun(os.Args[0]) }},
+	}
+	ctx := context.Background()
+	ins := ints(100_000)
+	for _, l := range launchers {
+		b.Run("op=roundtrip/launcher="+l.name, func(b *testing.B) {
+			p := procpool.New(tinyTask, procpool.Launch(1, l.build), procpool.Prestart())
+			defer p.Close()
+			for i := 0; b.Loop(); i++ {
+				if _, err := p.Submit(ctx, i).Result(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("op=map/launcher="+l.name, func(b *testing.B) {
+			p := procpool.New(tinyTask, procpool.Launch(2, l.build), procpool.Prestart())
+			defer p.Close()
+			for b.Loop() {
+				if _, err := p.Map(ctx, ins); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*len(ins))/b.Elapsed().Seconds(), "tasks/s")
+		})
+	}
 }
