@@ -14,9 +14,13 @@ import (
 )
 
 // noHandshake describes a worker that never spoke the protocol, with the
-// likely cause.
-func noHandshake(what string, err error) error {
-	const hint = "; does main call procpool.Main()?"
+// likely cause: for a local worker, a program that does not call Main; for
+// a launched one, also a launcher that did not get through.
+func noHandshake(local bool, what string, err error) error {
+	hint := "; does main call procpool.Main()?"
+	if !local {
+		hint = "; did the launcher reach the worker, and does its main call procpool.Main()?"
+	}
 	if err != nil {
 		return fmt.Errorf("worker never completed the handshake (%s: %w)%s", what, err, hint)
 	}
@@ -47,7 +51,7 @@ func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 	unwatch()
 	switch {
 	case timedOut.Load():
-		err = noHandshake(fmt.Sprintf("no answer within the %v start timeout", p.cfg.startTimeout), nil)
+		err = noHandshake(s.local, fmt.Sprintf("no answer within the %v start timeout", p.cfg.startTimeout), nil)
 	case p.isAbandoned():
 		err = errors.New("the pool is shutting down")
 	}
@@ -98,9 +102,9 @@ func (w *worker[In, Out]) spawn(cmd *exec.Cmd, local bool) error {
 func (w *worker[In, Out]) handshake() error {
 	if err := w.conn.ReadPreamble(); err != nil {
 		if errors.Is(err, io.EOF) {
-			return noHandshake("it exited first", nil)
+			return noHandshake(w.slot.local, "it exited first", nil)
 		}
-		return noHandshake("it wrote something else", err)
+		return noHandshake(w.slot.local, "it wrote something else", err)
 	}
 	var hello wire.Hello
 	if err := w.conn.Receive(&hello); err != nil {
