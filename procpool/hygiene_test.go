@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/poolkit/poolkit/procpool"
@@ -64,4 +66,43 @@ func TestWorkersDieWithParent(t *testing.T) {
 		eventually(t, time.Second, func() bool { return !alive(pid) },
 			"worker %d outlived its SIGKILLed parent by more than a second", pid)
 	}
+}
+
+// TestHelperInterrupted is not a test: TestCtrlCReachesOnlyTheParent runs
+// this test binary again as a parent that catches SIGINT and decides
+// itself what to do with its workers: here it uses them once more.
+func TestHelperInterrupted(t *testing.T) {
+	if os.Getenv(helperEnv) != "interrupted" {
+		t.Skip("helper process for TestCtrlCReachesOnlyTheParent")
+	}
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt)
+	defer signal.Stop(interrupt)
+	p := procpool.New(pidTask, procpool.Workers(2), procpool.Prestart())
+	eventually(t, 10*time.Second, func() bool { return p.Stats().Workers == 2 }, "workers did not start")
+	fmt.Println("ready")
+	<-interrupt
+	pid, err := p.Submit(bg(), 0).Result(bg())
+	fmt.Printf("after interrupt: worker %d, err %v\n", pid, err)
+	require.NoError(t, p.Close())
+}
+
+func TestCtrlCReachesOnlyTheParent(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperInterrupted$")
+	cmd.Env = append(os.Environ(), helperEnv+"=interrupted")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own group, as a terminal's foreground job
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	lines := bufio.NewScanner(out)
+	for lines.Scan() && lines.Text() != "ready" {
+	}
+	// The terminal sends Ctrl-C to the whole foreground process group.
+	require.NoError(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGINT))
+	require.True(t, lines.Scan(), "the parent printed nothing after the interrupt")
+	assert.Regexp(t, `^after interrupt: worker \d+, err <nil>$`, lines.Text(), "the workers were alive for the parent to use")
 }

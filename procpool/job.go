@@ -26,7 +26,8 @@ type job[In, Out any] struct {
 	took      time.Duration
 	cancelled error // why the job was cancelled; nil if it was not
 	live      []*part[In, Out]
-	unlink    func() bool
+	unlink    func() bool // set by watch, once queued
+	retired   bool        // its last part is done
 }
 
 // part is the piece of a job that goes out as one request. Its id and w
@@ -93,12 +94,21 @@ func (j *job[In, Out]) subpart(pt *part[In, Out], pos []int) *part[In, Out] {
 }
 
 // watch links the job to its context: when ctx ends, the job is cancelled.
+//
+// It is called once the job is queued, so that a job that was never
+// accepted is never cancelled (nor counted); a job that retired meanwhile
+// is not linked.
 func (j *job[In, Out]) watch() {
-	if j.ctx.Done() != nil {
-		j.unlink = context.AfterFunc(j.ctx, func() { j.cancel(j.ctx.Err()) })
-	}
 	if j.promise != nil {
-		j.promise.OnCancel(j.cancel)
+		j.promise.OnCancel(j.cancel) // the caller has not seen the future yet
+	}
+	if j.ctx.Done() == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.retired {
+		j.unlink = context.AfterFunc(j.ctx, func() { j.cancel(j.ctx.Err()) })
 	}
 }
 
@@ -189,8 +199,11 @@ func (j *job[In, Out]) partDone(pt *part[In, Out]) {
 	}
 }
 
-// release drops the job's link to its context.
+// release drops the job's link to its context, for good.
 func (j *job[In, Out]) release() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.retired = true
 	if j.unlink != nil {
 		j.unlink()
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -206,5 +207,18 @@ var (
 			return 0, err
 		}
 		return cmd.Process.Pid, nil
+	})
+)
+
+var (
+	// markerTask reports the worker marker as the task and a program it
+	// starts see it.
+	markerTask = procpool.Register("marker", func(ctx context.Context, x int) (string, error) {
+		out, err := exec.Command("sh", "-c", `echo "[$POOLKIT_WORKER]"`).Output()
+		return fmt.Sprintf("[%s] %s", os.Getenv("POOLKIT_WORKER"), strings.TrimSpace(string(out))), err
+	})
+	// bigTask returns x bytes.
+	bigTask = procpool.Register("big", func(ctx context.Context, x int) ([]byte, error) {
+		return make([]byte, x), nil
 	})
 )

@@ -122,12 +122,13 @@ func (p *Pool[In, Out]) submit(ctx context.Context, in In, wait bool) (*future.F
 
 // accept queues a new job.
 func (p *Pool[In, Out]) accept(ctx context.Context, j *job[In, Out], pt *part[In, Out], wait bool) error {
-	j.watch() // before the job is queued, so no worker races the link
+	n := uint64(len(j.ins))
+	p.stats.submitted.Add(n) // before any outcome can be counted
 	if err := p.intake.accept(ctx, pt, wait); err != nil {
-		j.release()
+		p.stats.submitted.Add(-n)
 		return err
 	}
-	p.stats.submitted.Add(uint64(len(j.ins)))
+	j.watch()
 	return nil
 }
 
