@@ -26,13 +26,13 @@ var soak = flag.Duration("soak", 12*time.Second, "how long each chaos soak runs 
 type act int
 
 const (
-	actReturn  act = iota // return the input's id doubled
-	actFail               // return an error
-	actPanic              // panic
-	actExit               // os.Exit
-	actGarbage            // write garbage to fd 1, then return
-	actStubborn           // ignore its ctx for longer than the timeout
-	actAllocate           // allocate and touch 64 MiB, then return
+	actReturn   act = iota // return the input's id doubled
+	actFail                // return an error
+	actPanic               // panic
+	actExit                // os.Exit
+	actGarbage             // write garbage to fd 1, then return
+	actStubborn            // ignore its ctx for longer than the timeout
+	actAllocate            // allocate and touch 64 MiB, then return
 	actKinds
 )
 
