@@ -74,6 +74,27 @@
 // by line with a "[procpool pid N] " prefix ([Stderr]). Each worker gets
 // GOMAXPROCS set to its share of the CPUs unless the environment sets it.
 // [Pool.Shutdown] reaps every process it started: no orphans, no zombies.
+//
+// # Trust
+//
+// A worker trusts its parent: it runs the registered task the parent names,
+// on whatever inputs the parent sends. The protocol is not a network
+// service: it runs over the pipes of a child process, or whatever stdio a
+// launcher forwards, and poolkit opens no port. Reaching another host is
+// the launcher's business, with its own authentication (ssh keys, Slurm's
+// munge).
+//
+// The parent trusts a worker's results as it trusts its own code, but
+// bounds what a broken or hostile worker can do to it: a frame larger than
+// [MaxMessage] is refused before it is read, and a frame must hold exactly
+// one gob message, so decoding cannot allocate past the limit; garbage, a
+// reply that matches no request, or one that cannot be decoded ends that
+// worker only, with the bytes quoted; the handshake must finish within
+// [StartTimeout]; an input that does not return within its [Timeout] or
+// the [KillGrace] after a cancel gets its worker's process group killed;
+// a line of stderr is cut at 64 KiB and only the last lines are kept. The
+// worker enforces [RecycleAfter] and [MaxRSS] itself, so they bound leaks
+// in well-meaning code, not a worker that ignores them.
 package procpool
 
 import "github.com/poolkit/poolkit/pool"
