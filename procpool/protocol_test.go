@@ -32,6 +32,20 @@ func TestLargePayload(t *testing.T) {
 	assert.True(t, bytes.Equal(in, out), "32 MiB round trip")
 }
 
+// TestLargeRequestsBackToBack sends requests larger than the write buffer:
+// they are written while they are encoded, so the reply can arrive before
+// Send returns, and must find its request in flight.
+func TestLargeRequestsBackToBack(t *testing.T) {
+	p, _ := newPool(t, echoTask, procpool.Workers(1))
+	in := bytes.Repeat([]byte{7}, 1<<20)
+	for i := range 40 {
+		out, err := p.Submit(bg(), in).Result(bg())
+		require.NoError(t, err, "round trip %d", i)
+		require.Len(t, out, len(in))
+	}
+	assert.Zero(t, p.Stats().Died)
+}
+
 func TestPayloadOverLimitFailsThatInputOnly(t *testing.T) {
 	p, _ := newPool(t, echoTask, procpool.Workers(1), procpool.MaxMessage(1<<20))
 	_, err := p.Submit(bg(), make([]byte, 2<<20)).Result(bg())

@@ -101,10 +101,13 @@ func (w *worker[In, Out]) updateIdle() {
 	}
 }
 
-// send encodes pt as a request and records it in flight. A part whose
-// job was cancelled is dropped; inputs that cannot be encoded fail at once.
-// It reports false if the worker can no longer be written to; pt is then
-// queued again.
+// send records pt in flight and encodes it as a request. A part whose job
+// was cancelled is dropped; inputs that cannot be encoded fail at once. It
+// reports false if the worker can no longer be written to; pt is then left
+// in flight for the worker's end to settle or move.
+//
+// The part is in flight before it is encoded: a large request is written
+// while it is encoded, and the reply can come back before Send returns.
 func (w *worker[In, Out]) send(pt *part[In, Out]) bool {
 	j := pt.job
 	if err := j.cancellation(); err != nil {
@@ -113,15 +116,6 @@ func (w *worker[In, Out]) send(pt *part[In, Out]) bool {
 		return true
 	}
 	id := w.p.nextID.Add(1)
-	err := w.conn.Send(&wire.Request[In]{Kind: wire.Run, ID: id, Ins: pt.inputs()})
-	var broken *wire.WriteError
-	if errors.As(err, &broken) {
-		w.p.intake.requeue(pt) // the worker is gone; its reader reports why
-		return false
-	}
-	if err != nil {
-		return w.unencodable(pt, err)
-	}
 	w.mu.Lock()
 	j.mu.Lock()
 	pt.id, pt.w = id, w
@@ -135,10 +129,30 @@ func (w *worker[In, Out]) send(pt *part[In, Out]) bool {
 	w.updateIdle()
 	w.rearm()
 	w.mu.Unlock()
-	if cancelled != nil {
+
+	err := w.conn.Send(&wire.Request[In]{Kind: wire.Run, ID: id, Ins: pt.inputs()})
+	var broken *wire.WriteError
+	switch {
+	case errors.As(err, &broken):
+		return false // the worker is gone; its end settles or moves pt
+	case err != nil:
+		w.unregister(pt) // nothing of it was written
+		return w.unencodable(pt, err)
+	case cancelled != nil:
 		w.cancelPart(pt, cancelled)
 	}
 	return true
+}
+
+// unregister takes a part that was never written out of flight.
+func (w *worker[In, Out]) unregister(pt *part[In, Out]) {
+	w.mu.Lock()
+	w.inflight = slices.DeleteFunc(w.inflight, func(q *part[In, Out]) bool { return q == pt })
+	delete(w.byID, pt.id)
+	w.updateIdle()
+	w.rearm()
+	w.mu.Unlock()
+	pt.job.unplace(pt)
 }
 
 // unencodable handles a part that could not be encoded: a single input
