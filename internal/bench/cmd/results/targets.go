@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// target is one row of DESIGN.md's performance targets.
+type target struct {
+	figure, want string
+	// check returns the figure measured, whether it meets the target, and
+	// false if this run did not measure it.
+	check func(s *suite) (got string, met, ok bool)
+	// group, unit and refs name the reference figures to print beside it.
+	group, unit string
+	refs        []string
+}
+
+var targets = []target{
+	{"`pool.Map`, tiny tasks, ns/item", "≤ fastest peer", fastestPeer("MapTiny", "poolkit"),
+		"MapTiny", "ns/op", []string{"conc-iter", "stealing"}},
+	{"`pool` Submit + Result, tiny task", "≤ 600 ns", meets("SubmitResult", "poolkit", "ns/op", 600),
+		"SubmitResult", "ns/op", []string{"pond", "go-chan"}},
+	{"`pool` Submit + Result, tiny task", "≤ 2 allocs", meets("SubmitResult", "poolkit", "allocs/op", 2),
+		"SubmitResult", "allocs/op", []string{"pond", "go-chan"}},
+	{"CPU-bound speedup, `pool`", "≥ 1.9×", meets("CPU", "poolkit", "speedup", 1.9),
+		"CPU", "speedup", []string{"stealing", "python-ppe"}},
+	{"CPU-bound speedup, `procpool`", "≥ 1.9×", meets("CPU", "procpool", "speedup", 1.9),
+		"CPU", "speedup", []string{"python-ppe", "python-mp"}},
+	{"`procpool` round trip, one tiny task", "≤ 30 µs", meets("ProcRoundTrip", "procpool", "ns/op", 30e3),
+		"ProcRoundTrip", "ns/op", []string{"python-ppe", "pipe"}},
+	{"`procpool` Submit throughput, tiny, unbatched", "≥ 250 k/s", meets("ProcSubmit", "procpool", "tasks/s", 250e3),
+		"ProcSubmit", "tasks/s", []string{"python-ppe", "pipe"}},
+	{"`procpool.Map` throughput, tiny, auto-chunked", "≥ 3 M/s", meets("ProcMap", "procpool", "tasks/s", 3e6),
+		"ProcMap", "tasks/s", []string{"python-mp", "python-ppe-chunked"}},
+	{"spawn → first result", "≤ 5 ms", meets("Spawn", "procpool", "ns/op", 5e6),
+		"Spawn", "ns/op", []string{"python-fork", "python-spawn", "exec"}},
+	{"killed worker → its future settled", "≤ 10 ms", meets("ProcKill", "procpool", "ns/op", 10e6),
+		"ProcKill", "ns/op", []string{"python-ppe", "exec"}},
+	{"`MapSeq` peak RSS, `pool`", "flat: ≤ 1.2× from 1 M to 10 M items", flat("poolkit"), "", "", nil},
+	{"`MapSeq` peak RSS, `procpool`", "flat: ≤ 1.2× from 1 M to 10 M items", flat("procpool"), "", "", nil},
+}
+
+// references prints t's reference figures measured in this run.
+func (t target) references(s *suite) string {
+	var out []string
+	for _, lib := range t.refs {
+		if v, ok := s.median(t.group, lib, t.unit); ok {
+			out = append(out, lib+" "+format(t.unit, v))
+		}
+	}
+	return strings.Join(out, " · ")
+}
+
+// meets checks that lib's unit in group is no worse than limit: at most
+// limit, or at least where higher is better.
+func meets(group, lib, unit string, limit float64) func(*suite) (string, bool, bool) {
+	return func(s *suite) (string, bool, bool) {
+		v, ok := s.median(group, lib, unit)
+		return format(unit, v), ok && !better(unit, limit, v), ok
+	}
+}
+
+// fastestPeer checks that lib's ns/op in group is at most the best peer's.
+func fastestPeer(group, lib string) func(*suite) (string, bool, bool) {
+	return func(s *suite) (string, bool, bool) {
+		v, ok := s.median(group, lib, "ns/op")
+		p := s.best(group, "ns/op", false)
+		if !ok || !p.ok {
+			return "", false, false
+		}
+		return fmt.Sprintf("%s vs %s (%s)", format("ns/op", v), format("ns/op", p.v), p.lib), v <= p.v, true
+	}
+}
+
+// flat compares lib's peak RSS in the first and last MapSeq groups, the
+// smallest and largest inputs.
+func flat(lib string) func(*suite) (string, bool, bool) {
+	return func(s *suite) (string, bool, bool) {
+		var gs []string
+		for _, g := range s.groups {
+			if _, ok := s.median(g, lib, "peak-MB"); ok {
+				gs = append(gs, g)
+			}
+		}
+		if len(gs) < 2 {
+			return "", false, false
+		}
+		lo, _ := s.median(gs[0], lib, "peak-MB")
+		hi, _ := s.median(gs[len(gs)-1], lib, "peak-MB")
+		return fmt.Sprintf("%.1f MB (%s) → %.1f MB (%s), %.2f×", lo, gs[0], hi, gs[len(gs)-1], hi/lo), hi <= 1.2*lo, true
+	}
+}
