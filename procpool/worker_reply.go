@@ -132,10 +132,12 @@ func (w *worker[In, Out]) finish(pt *part[In, Out], took time.Duration) {
 	}
 	delete(w.byID, pt.id)
 	// Keep enough requests in flight to cover a round trip of the pipe,
-	// but no more, so slow tasks do not wait behind each other.
+	// and two even for slow tasks, so the next is at hand the moment one
+	// ends; a worker queues behind another only when no worker is idle
+	// (hasRoom), so slow tasks do not wait behind each other for long.
 	const roundTrip = 200 * time.Microsecond
 	perRequest := max(took, time.Microsecond)
-	w.depth = max(1, min(w.p.cfg.inFlight, 1+int(roundTrip/perRequest)))
+	w.depth = max(2, min(w.p.cfg.inFlight, 1+int(roundTrip/perRequest)))
 }
 
 // failureError turns a failure a worker reported into the input's error.
