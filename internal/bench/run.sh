@@ -21,13 +21,13 @@ case "${1:-}" in
 *) echo "usage: $0 [-quick]" >&2; exit 2 ;;
 esac
 read -ra testflags <<<"${BENCHFLAGS:-}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 if [ -n "$quick" ]; then
 	count=1 benchtime=1x pyflags=(--quick)
 	testflags+=(-quick)
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	raw=$tmp/bench.txt results=$tmp/RESULTS.md
+	raw=$work/bench.txt results=$work/RESULTS.md
 	go vet ./...
 else
 	count=${COUNT:-6} benchtime=${BENCHTIME:-500ms} pyflags=(--count "$count")
@@ -45,9 +45,21 @@ else
 	echo "run.sh: python3 not found; RESULTS.md will have no Python figures" >&2
 fi
 
+# Profiles of the procpool figures a run may miss, for RESULTS.md.
+profiles=$work/profiles
+mkdir -p "$profiles"
+if [ -z "$quick" ]; then
+	for bench in ProcRoundTrip ProcSubmit CPU; do
+		go test -run '^$' -bench "^Benchmark$bench\$/lib=procpool\$" -benchtime 2s \
+			-cpuprofile "$profiles/$bench.prof" -o "$profiles/bench.test" . >/dev/null
+		go tool pprof -top -nodecount 15 "$profiles/bench.test" "$profiles/$bench.prof" \
+			2>/dev/null | sed -n '/flat%/,$p' >"$profiles/$bench.txt"
+	done
+fi
+
 echo
 go run "$BENCHSTAT" "$raw"
-go run ./cmd/results -o "$results" "$raw"
+go run ./cmd/results -o "$results" -profiles "$profiles" "$raw"
 echo "run.sh: wrote $results from $raw"
 if [ "$status" != 0 ] || grep -q -- '--- FAIL' "$raw"; then
 	echo "run.sh: FAIL: go test exited $status; failed benchmarks:" >&2
