@@ -28,7 +28,7 @@ func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
 	p.queuedItems.Add(int64(len(ins)))
 	for i := range shares {
 		m.shares.Add(1)
-		if err := p.enqueue(ctx, m); err != nil {
+		if err := p.queue.Send(ctx, m, true); err != nil {
 			m.shares.Done()
 			// A share already queued finishes the work on its own, even
 			// through Shutdown, unless ctx has ended.

@@ -39,7 +39,7 @@ func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[
 func (p *Pool[In, Out]) dispatchBatch(r *batchRun[In, Out]) error {
 	n := int64(r.b.Len())
 	p.queuedItems.Add(n)
-	if err := p.enqueue(r.ctx, r); err != nil {
+	if err := p.queue.Send(r.ctx, r, true); err != nil {
 		p.queuedItems.Add(-n)
 		return err
 	}

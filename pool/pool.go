@@ -2,8 +2,9 @@ package pool
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
+
+	"github.com/poolkit/poolkit/internal/queue"
 )
 
 // Pool is the goroutine engine: a fixed set of worker goroutines that run
@@ -16,14 +17,7 @@ type Pool[In, Out any] struct {
 	fn  Func[In, Out]
 	cfg config
 
-	queue chan runner[In, Out]
-
-	// intake guards the queue against Shutdown: senders hold it for reading
-	// while they send, and Shutdown takes it for writing to close the queue.
-	intake  sync.RWMutex
-	closed  bool
-	closing chan struct{} // closed when Shutdown begins, to wake blocked senders
-	close1  sync.Once
+	queue *queue.Queue[runner[In, Out]]
 
 	abandoned atomic.Bool   // Shutdown's ctx ended: cancel instead of run
 	live      atomic.Int32  // worker goroutines not yet exited
@@ -46,8 +40,7 @@ func New[In, Out any](fn Func[In, Out], opts ...Option) *Pool[In, Out] {
 	p := &Pool[In, Out]{
 		fn:      fn,
 		cfg:     cfg,
-		queue:   make(chan runner[In, Out], cfg.queue),
-		closing: make(chan struct{}),
+		queue:   queue.New[runner[In, Out]](cfg.queue, ErrClosed, ErrQueueFull),
 		exited:  make(chan struct{}),
 		workers: make([]*worker[In, Out], cfg.workers),
 	}
@@ -60,53 +53,12 @@ func New[In, Out any](fn Func[In, Out], opts ...Option) *Pool[In, Out] {
 	return p
 }
 
-// enqueue hands r to the workers. It blocks while the queue is full, until
-// there is room, ctx ends, or the pool shuts down, and returns ctx's error or
-// ErrClosed if r was not queued.
-func (p *Pool[In, Out]) enqueue(ctx context.Context, r runner[In, Out]) error {
-	p.intake.RLock()
-	defer p.intake.RUnlock()
-	if p.closed {
-		return ErrClosed
-	}
-	select {
-	case p.queue <- r:
-		return nil
-	default:
-	}
-	select {
-	case p.queue <- r:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-p.closing:
-		return ErrClosed
-	}
-}
-
 // checkOpen returns ErrClosed once Shutdown has begun.
 func (p *Pool[In, Out]) checkOpen() error {
-	p.intake.RLock()
-	defer p.intake.RUnlock()
-	if p.closed {
+	if p.queue.Closed() {
 		return ErrClosed
 	}
 	return nil
-}
-
-// tryEnqueue is enqueue without blocking.
-func (p *Pool[In, Out]) tryEnqueue(r runner[In, Out]) error {
-	p.intake.RLock()
-	defer p.intake.RUnlock()
-	if p.closed {
-		return ErrClosed
-	}
-	select {
-	case p.queue <- r:
-		return nil
-	default:
-		return ErrQueueFull
-	}
 }
 
 // Shutdown stops intake: later calls to Submit settle with [ErrClosed], and
@@ -121,7 +73,7 @@ func (p *Pool[In, Out]) tryEnqueue(r runner[In, Out]) error {
 // stopped from outside (procpool kills such a task instead). Shutdown is
 // safe to call more than once and from several goroutines.
 func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
-	p.stopIntake()
+	p.queue.Close()
 	select {
 	case <-p.exited:
 		return nil
@@ -136,17 +88,6 @@ func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 // running tasks. It always returns nil.
 func (p *Pool[In, Out]) Close() error {
 	return p.Shutdown(context.Background())
-}
-
-// stopIntake closes the queue once no sender is inside enqueue.
-func (p *Pool[In, Out]) stopIntake() {
-	p.close1.Do(func() {
-		close(p.closing)
-		p.intake.Lock()
-		p.closed = true
-		close(p.queue)
-		p.intake.Unlock()
-	})
 }
 
 // abandon makes the workers cancel what they have and what is still queued.

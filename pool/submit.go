@@ -17,7 +17,7 @@ import (
 func (p *Pool[In, Out]) Submit(ctx context.Context, in In) *future.Future[Out] {
 	j := newJob(p, ctx, in)
 	p.queuedJobs.Add(1)
-	if err := p.enqueue(ctx, j); err != nil {
+	if err := p.queue.Send(ctx, j, true); err != nil {
 		j.reject(err)
 	}
 	return j.Future()
@@ -29,7 +29,7 @@ func (p *Pool[In, Out]) Submit(ctx context.Context, in In) *future.Future[Out] {
 func (p *Pool[In, Out]) TrySubmit(ctx context.Context, in In) (*future.Future[Out], error) {
 	j := newJob(p, ctx, in)
 	p.queuedJobs.Add(1)
-	if err := p.tryEnqueue(j); err != nil {
+	if err := p.queue.Send(ctx, j, false); err != nil {
 		j.reject(err)
 		return nil, err
 	}

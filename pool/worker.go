@@ -33,7 +33,7 @@ func (w *worker[In, Out]) loop(resume runner[In, Out]) {
 	if resume != nil {
 		w.runOne(resume)
 	}
-	for r := range w.p.queue {
+	for r := range w.p.queue.C {
 		w.runOne(r)
 	}
 	if w.p.live.Add(-1) == 0 {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/poolkit/poolkit/internal/queue"
 	"github.com/poolkit/poolkit/pool"
 )
 
@@ -12,12 +13,8 @@ import (
 // and ahead of it the parts that must run again because their worker died
 // before starting them. It also knows when the pool has nothing left to do.
 type intake[In, Out any] struct {
-	queue chan *part[In, Out]
-
-	mu      sync.RWMutex // held for reading by senders, for writing to close
-	closed  bool
-	closing chan struct{}
-	close1  sync.Once
+	in    *queue.Queue[*part[In, Out]]
+	queue chan *part[In, Out] // in.C
 
 	retryMu sync.Mutex
 	retry   []*part[In, Out]
@@ -29,9 +26,10 @@ type intake[In, Out any] struct {
 }
 
 func newIntake[In, Out any](size int) *intake[In, Out] {
+	in := queue.New[*part[In, Out]](size, pool.ErrClosed, pool.ErrQueueFull)
 	return &intake[In, Out]{
-		queue:    make(chan *part[In, Out], size),
-		closing:  make(chan struct{}),
+		in:       in,
+		queue:    in.C,
 		kick:     make(chan struct{}, 1),
 		finished: make(chan struct{}),
 	}
@@ -42,54 +40,22 @@ func newIntake[In, Out any](size int) *intake[In, Out] {
 // error if the job was not accepted.
 func (q *intake[In, Out]) accept(ctx context.Context, pt *part[In, Out], wait bool) error {
 	q.outstanding.Add(1)
-	err := q.send(ctx, pt, wait)
+	err := q.in.Send(ctx, pt, wait)
 	if err != nil {
 		q.retire()
 	}
 	return err
 }
 
-func (q *intake[In, Out]) send(ctx context.Context, pt *part[In, Out], wait bool) error {
-	q.mu.RLock()
-	defer q.mu.RUnlock()
-	if q.closed {
-		return pool.ErrClosed
-	}
-	select {
-	case q.queue <- pt:
-		return nil
-	default:
-		if !wait {
-			return pool.ErrQueueFull
-		}
-	}
-	select {
-	case q.queue <- pt:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-q.closing:
-		return pool.ErrClosed
-	}
-}
-
 // isClosed reports whether intake has closed.
 func (q *intake[In, Out]) isClosed() bool {
-	q.mu.RLock()
-	defer q.mu.RUnlock()
-	return q.closed
+	return q.in.Closed()
 }
 
 // close stops intake. Parts already queued are still handed out.
 func (q *intake[In, Out]) close() {
-	q.close1.Do(func() {
-		close(q.closing)
-		q.mu.Lock()
-		q.closed = true
-		close(q.queue)
-		q.mu.Unlock()
-		q.checkFinished()
-	})
+	q.in.Close()
+	q.checkFinished()
 }
 
 // retire records that a job is done with.

@@ -1,4 +1,4 @@
-//go:build unix && !linux
+//go:build unix
 
 package procpool
 
@@ -7,14 +7,8 @@ import (
 	"syscall"
 )
 
-// sysProcAttr puts a worker in its own process group, so a Ctrl-C at the
-// terminal does not reach it and its descendants die with it. This system
-// has no parent-death signal: a worker whose parent dies exits when it reads
-// the end of its stdin.
-func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
-}
-
+// killGroup kills the process group of a worker: the worker and everything
+// it started.
 func killGroup(p *os.Process) error {
 	return syscall.Kill(-p.Pid, syscall.SIGKILL)
 }
@@ -24,7 +18,10 @@ func termGroup(p *os.Process) error {
 	return syscall.Kill(-p.Pid, syscall.SIGTERM)
 }
 
-// takeStdio moves the protocol off fds 0 and 1; see the Linux version.
+// takeStdio moves the protocol off fds 0 and 1: the returned files are
+// private, close-on-exec, non-blocking copies of them; fd 1 becomes a copy
+// of fd 2 so that anything printed to stdout (fmt.Println, a C printf)
+// goes to stderr; and fd 0 reads from /dev/null.
 func takeStdio() (in, out *os.File, err error) {
 	outFd, err := syscall.Dup(1)
 	if err != nil {
@@ -42,7 +39,7 @@ func takeStdio() (in, out *os.File, err error) {
 			return nil, nil, err
 		}
 	}
-	if err := syscall.Dup2(2, 1); err != nil {
+	if err := dup2(2, 1); err != nil {
 		return nil, nil, err
 	}
 	null, err := os.Open(os.DevNull)
@@ -50,11 +47,8 @@ func takeStdio() (in, out *os.File, err error) {
 		return nil, nil, err
 	}
 	defer null.Close()
-	if err := syscall.Dup2(int(null.Fd()), 0); err != nil {
+	if err := dup2(int(null.Fd()), 0); err != nil {
 		return nil, nil, err
 	}
 	return os.NewFile(uintptr(inFd), "procpool-requests"), os.NewFile(uintptr(outFd), "procpool-replies"), nil
 }
-
-// residentBytes is not measured on this system.
-func residentBytes() uint64 { return 0 }
