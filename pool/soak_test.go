@@ -62,7 +62,7 @@ func soakCycle(t *testing.T, rng *rand.Rand, outcomes map[string]int) {
 
 // soakTask does by its input: x%10 == 1 fails, 2 panics, 3 calls
 // runtime.Goexit, 4 waits for its ctx (the timeout ends it); others
-// return x.
+// return x. Every input runs under a 5 ms timeout.
 func soakTask(ctx context.Context, x int) (int, error) {
 	switch x % 10 {
 	case 1:
@@ -83,12 +83,14 @@ func soakOutcome(t *testing.T, x, v int, err error) string {
 	var pe *pool.PanicError
 	switch {
 	case err == nil:
+		require.NotEqual(t, 4, x%10, "input %d returned although it waits for its ctx", x)
 		require.Equal(t, x, v)
 		return "ok"
 	case errors.Is(err, pool.ErrShutdownCancel):
 		return "shutdown"
 	case errors.Is(err, context.DeadlineExceeded):
-		require.Equal(t, 4, x%10, "input %d timed out", x)
+		// Any input may time out on a loaded machine: the timeout starts
+		// when the input does, whatever it does then.
 		return "timeout"
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
