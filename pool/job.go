@@ -74,7 +74,7 @@ func (j *job[In, Out]) run(w *worker[In, Out]) {
 		if !normal {
 			err = recovered(recover())
 		}
-		w.count(err, !j.Settle(out, err))
+		w.settle(j, out, err)
 		j.release()
 		if !normal && err == ErrGoexit {
 			w.replace(nil)
@@ -82,6 +82,17 @@ func (j *job[In, Out]) run(w *worker[In, Out]) {
 	}()
 	out, err = p.fn(j, j.in)
 	normal = true
+}
+
+// settle settles j with the task's result, counted first: once a caller
+// has the result, Stats includes it.
+func (w *worker[In, Out]) settle(j *job[In, Out], out Out, err error) {
+	cancelled := j.Future().Settled()
+	w.count(err, cancelled)
+	if !cancelled && !j.Settle(out, err) { // cancelled in between
+		w.uncount(err)
+		w.count(nil, true)
+	}
 }
 
 func (j *job[In, Out]) drop(w *worker[In, Out], err error) {

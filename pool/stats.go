@@ -30,15 +30,24 @@ func bump(c *atomic.Uint64, n uint64) { c.Store(c.Load() + n) }
 
 // count records the outcome of one task.
 func (t *tally) count(err error, cancelled bool) {
+	t.add(err, cancelled, 1)
+}
+
+// uncount takes back an outcome recorded by count(err, false).
+func (t *tally) uncount(err error) {
+	t.add(err, false, ^uint64(0))
+}
+
+func (t *tally) add(err error, cancelled bool, n uint64) {
 	switch {
 	case cancelled:
-		bump(&t.cancelled, 1)
+		bump(&t.cancelled, n)
 	case err == nil:
-		bump(&t.completed, 1)
+		bump(&t.completed, n)
 	default:
-		bump(&t.failed, 1)
+		bump(&t.failed, n)
 		if _, ok := err.(*PanicError); ok {
-			bump(&t.panicked, 1)
+			bump(&t.panicked, n)
 		}
 	}
 }

@@ -152,11 +152,7 @@ func (j *job[In, Out]) deliver(i, n int, result func(k int) (Out, error)) {
 	took := j.took
 	j.mu.Unlock()
 	if single.ok {
-		err := single.err
-		if !j.promise.Settle(single.out, err) {
-			err = context.Canceled // the caller had cancelled it already
-		}
-		j.p.stats.count(err)
+		j.settlePromise(single.out, single.err)
 	}
 	j.p.stats.completed.Add(uint64(completed))
 	for _, err := range failures {
@@ -164,6 +160,21 @@ func (j *job[In, Out]) deliver(i, n int, result func(k int) (Out, error)) {
 	}
 	if done && j.batch != nil {
 		j.batch.Finish(took)
+	}
+}
+
+// settlePromise settles a Submit's future, counted first: once a caller
+// has the result, Stats includes it.
+func (j *job[In, Out]) settlePromise(out Out, err error) {
+	stats := &j.p.stats
+	if j.promise.Future().Settled() {
+		stats.count(context.Canceled) // the caller had cancelled it already
+		return
+	}
+	stats.count(err)
+	if !j.promise.Settle(out, err) { // cancelled in between
+		stats.uncount(err)
+		stats.count(context.Canceled)
 	}
 }
 

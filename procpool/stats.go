@@ -39,23 +39,38 @@ type counters struct {
 
 // count records the outcome of one input.
 func (c *counters) count(err error) {
-	if err == nil {
-		c.completed.Add(1)
-		return
-	}
-	c.countFailure(err)
+	c.add(err, 1)
+}
+
+// uncount takes back an outcome recorded by count.
+func (c *counters) uncount(err error) {
+	c.add(err, ^uint64(0))
 }
 
 func (c *counters) countFailure(err error) {
+	c.add(err, 1)
+}
+
+func (c *counters) add(err error, n uint64) {
+	if err == nil {
+		c.completed.Add(n)
+		return
+	}
+	c.addFailure(err, n)
+}
+
+// addFailure is add for an error; apart, so that a success allocates
+// nothing for errors.As.
+func (c *counters) addFailure(err error, n uint64) {
 	var pe *pool.PanicError
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		c.cancelled.Add(1)
+		c.cancelled.Add(n)
 	case errors.As(err, &pe):
-		c.panicked.Add(1)
-		c.failed.Add(1)
+		c.panicked.Add(n)
+		c.failed.Add(n)
 	default:
-		c.failed.Add(1)
+		c.failed.Add(n)
 	}
 }
 
