@@ -71,8 +71,9 @@
 // SIGKILL; on other systems it exits when it reads the end of its stdin.
 // The worker moves the protocol off stdout before any task runs: anything
 // a task prints, even from C, goes to stderr, which the pool forwards line
-// by line with a "[procpool pid N] " prefix ([Stderr]). Each worker gets
-// GOMAXPROCS set to its share of the CPUs unless the environment sets it.
+// by line with a "[procpool pid N] " prefix ([Stderr]). Each local worker
+// gets GOMAXPROCS set to its share of the CPUs unless the environment sets
+// it; a worker started through [Launch] keeps what its host gives it.
 // [Pool.Shutdown] reaps every process it started: no orphans, no zombies.
 //
 // # Trust
