@@ -24,11 +24,6 @@ func TestMain(m *testing.M) {
 		echo() // the bare-pipe floor of the benchmarks
 		return
 	}
-	// Workers built with -race sleep a second at exit by default, waiting
-	// for late race reports; the tests start many of them.
-	if os.Getenv("GORACE") == "" {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
 	goleak.VerifyTestMain(m)
 }
 

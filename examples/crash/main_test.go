@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -17,12 +16,6 @@ import (
 func TestMain(m *testing.M) {
 	procpool.Main()
 	poolChild() // the test binary is also the child that runs the pool half
-	// Workers built with -race sleep a second at exit by default, waiting
-	// for late race reports; a recycled or replaced worker would hold up
-	// its slot that long.
-	if os.Getenv("GORACE") == "" {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
 	goleak.VerifyTestMain(m)
 }
 

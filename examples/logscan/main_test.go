@@ -18,10 +18,6 @@ import (
 
 func TestMain(m *testing.M) {
 	procpool.Main()
-	// Workers built with -race sleep a second at exit by default.
-	if os.Getenv("GORACE") == "" {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
 	goleak.VerifyTestMain(m)
 }
 
