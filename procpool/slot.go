@@ -161,16 +161,8 @@ func (w *worker[In, Out]) isDead() bool {
 // flight.
 func (w *worker[In, Out]) reap(asked bool) *WorkerError {
 	w.mu.Lock()
-	w.reaped = true
-	w.dog.Stop()
-	if w.hardKill != nil {
-		w.hardKill.Stop()
-	}
 	werr, reason, idle := w.killed, w.deadReason, len(w.inflight) == 0
 	w.mu.Unlock()
-	waitErr := w.cmd.Wait()
-	w.replies.Close()
-	w.stderr.close()
 	if werr == nil {
 		werr = &WorkerError{}
 		if !asked || !idle {
@@ -181,10 +173,26 @@ func (w *worker[In, Out]) reap(asked bool) *WorkerError {
 		}
 	}
 	werr.Slot, werr.PID, werr.Host = w.slot.index, w.pid, w.host
-	werr.Status = exitStatus(w.cmd, waitErr)
-	werr.Stderr = w.stderr.lastLines()
+	werr.Status, werr.Stderr = w.wait()
 	w.p.logExit(werr)
 	return werr
+}
+
+// wait marks the worker reaped, so nothing signals its pid again, stops
+// its timers, waits for the process, and returns how it ended and the
+// last lines of its stderr.
+func (w *worker[In, Out]) wait() (status string, stderr []string) {
+	w.mu.Lock()
+	w.reaped = true
+	w.dog.Stop()
+	if w.hardKill != nil {
+		w.hardKill.Stop()
+	}
+	w.mu.Unlock()
+	status = exitStatus(w.cmd, w.cmd.Wait())
+	w.replies.Close()
+	w.stderr.close()
+	return status, w.stderr.lastLines()
 }
 
 // exitStatus describes how a process ended, from what Wait returned.

@@ -136,13 +136,7 @@ func (s *slot[In, Out]) startError(w *worker[In, Out], err error) *WorkerError {
 	werr := &WorkerError{Kind: ErrStart, Slot: s.index, PID: w.pid, Host: w.host, Err: err}
 	if w.cmd != nil {
 		w.stdin.Close()
-		w.mu.Lock()
-		w.reaped = true
-		w.mu.Unlock()
-		werr.Status = exitStatus(w.cmd, w.cmd.Wait())
-		w.replies.Close()
-		w.stderr.close()
-		werr.Stderr = w.stderr.lastLines()
+		werr.Status, werr.Stderr = w.wait()
 	}
 	return werr
 }
