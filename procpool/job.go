@@ -156,7 +156,7 @@ func (j *job[In, Out]) deliver(i, n int, result func(k int) (Out, error)) {
 	}
 	j.p.stats.completed.Add(uint64(completed))
 	for _, err := range failures {
-		j.p.stats.countFailure(err)
+		j.p.stats.count(err)
 	}
 	if done && j.batch != nil {
 		j.batch.Finish(took)

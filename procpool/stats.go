@@ -47,10 +47,6 @@ func (c *counters) uncount(err error) {
 	c.add(err, ^uint64(0))
 }
 
-func (c *counters) countFailure(err error) {
-	c.add(err, 1)
-}
-
 func (c *counters) add(err error, n uint64) {
 	if err == nil {
 		c.completed.Add(n)
