@@ -150,3 +150,15 @@ func TestCancelledWhileQueuedNeverRuns(t *testing.T) {
 	require.NoError(t, p.Close())
 	assert.Equal(t, 1, bytes.Count([]byte(stderr.String()), []byte("running pid=")), "the queued input never started")
 }
+
+func TestTrySubmitReportsAFullQueue(t *testing.T) {
+	p, stderr := newPool(t, blockTask, procpool.Workers(1), procpool.QueueSize(1), procpool.KillGrace(50*time.Millisecond))
+	running := p.Submit(bg(), 0)
+	waitForPid(t, stderr)
+	queued, err := p.TrySubmit(bg(), 0)
+	require.NoError(t, err, "the queue has room for one")
+	_, err = p.TrySubmit(bg(), 0)
+	assert.ErrorIs(t, err, pool.ErrQueueFull, "TrySubmit never waits")
+	queued.Cancel()
+	running.Cancel()
+}
