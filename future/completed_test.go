@@ -24,19 +24,19 @@ func promises(n int) ([]*future.Promise[int], []*future.Future[int]) {
 func TestAsCompletedYieldsInCompletionOrder(t *testing.T) {
 	ps, fs := promises(4)
 	order := []int{2, 0, 3, 1}
-	go func() {
-		for _, i := range order {
-			ps[i].Settle(i, nil)
-			// Wait until this one is seen settled before the next, so the
-			// completion order is the one above.
-			<-fs[i].Done()
-		}
-	}()
+	// The loop settles the next future only once it has the previous one,
+	// from another goroutine, so the completion order is the one above
+	// whenever AsCompleted started watching.
+	ps[order[0]].Settle(order[0], nil)
 	var got []int
 	for f := range future.AsCompleted(context.Background(), fs...) {
 		v, err := f.Result(context.Background())
 		require.NoError(t, err)
 		got = append(got, v)
+		if len(got) < len(order) {
+			next := order[len(got)]
+			go ps[next].Settle(next, nil)
+		}
 	}
 	assert.Equal(t, order, got)
 }
