@@ -20,10 +20,17 @@ var (
 	ErrGoexit = errors.New("pool: task called runtime.Goexit")
 
 	// ErrShutdownCancel settles the tasks that Shutdown cancelled because
-	// its context ended before they finished. It satisfies
-	// errors.Is(err, context.Canceled).
-	ErrShutdownCancel = fmt.Errorf("pool: cancelled by Shutdown: %w", context.Canceled)
+	// its context ended before they finished. It satisfies both
+	// errors.Is(err, context.Canceled) and errors.Is(err, ErrClosed).
+	ErrShutdownCancel error = shutdownCancel{}
 )
+
+// shutdownCancel is the type of ErrShutdownCancel: a cancellation that is
+// also the executor being shut down.
+type shutdownCancel struct{}
+
+func (shutdownCancel) Error() string   { return "pool: cancelled by Shutdown" }
+func (shutdownCancel) Unwrap() []error { return []error{context.Canceled, ErrClosed} }
 
 // PanicError is the error of a task that panicked. The pool recovers the
 // panic, settles the task with a *PanicError, and goes on.

@@ -1,6 +1,10 @@
 package pool
 
-import "sync/atomic"
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+)
 
 // Stats is a snapshot of an executor's counters. While the executor is busy
 // the fields are read one by one and may disagree slightly; once Shutdown has
@@ -15,7 +19,7 @@ type Stats struct {
 	Submitted uint64 // tasks accepted in total
 	Completed uint64 // tasks that returned a value
 	Failed    uint64 // tasks that returned an error or panicked
-	Cancelled uint64 // tasks cancelled before they returned
+	Cancelled uint64 // tasks that settled as cancelled or past a deadline, started or not
 	Panicked  uint64 // tasks that panicked; also counted in Failed
 }
 
@@ -40,7 +44,7 @@ func (t *tally) uncount(err error) {
 
 func (t *tally) add(err error, cancelled bool, n uint64) {
 	switch {
-	case cancelled:
+	case cancelled || isCancellation(err):
 		bump(&t.cancelled, n)
 	case err == nil:
 		bump(&t.completed, n)
@@ -58,4 +62,10 @@ func (t *tally) addTo(s *Stats) {
 	s.Failed += t.failed.Load()
 	s.Cancelled += t.cancelled.Load()
 	s.Panicked += t.panicked.Load()
+}
+
+// isCancellation reports whether err settles a task as cancelled: it
+// matches context.Canceled or context.DeadlineExceeded.
+func isCancellation(err error) bool {
+	return err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }

@@ -30,14 +30,19 @@ func New[T any](size int, errClosed, errFull error) *Queue[T] {
 	return &Queue[T]{C: make(chan T, size), closing: make(chan struct{}), errClosed: errClosed, errFull: errFull}
 }
 
-// Send queues v. If the queue is full it returns errFull when wait is
-// false, and otherwise waits until there is room, ctx ends (returning its
-// error) or the queue closes (returning errClosed).
+// Send queues v. It returns errClosed once the queue is closed, and ctx's
+// error if ctx has ended, in that order, without queueing v. If the queue
+// is full it returns errFull when wait is false, and otherwise waits until
+// there is room, ctx ends (returning its error) or the queue closes
+// (returning errClosed).
 func (q *Queue[T]) Send(ctx context.Context, v T, wait bool) error {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	if q.closed {
 		return q.errClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	select {
 	case q.C <- v:
