@@ -2,7 +2,10 @@ package procpool_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,20 +19,25 @@ func TestInvalidOptionsPanicNamingTheOption(t *testing.T) {
 		want string
 	}{
 		{procpool.Workers(0), "procpool: Workers(0): need at least 1 worker"},
-		{procpool.QueueSize(-1), "procpool: QueueSize(-1): must not be negative"},
-		{procpool.InFlight(0), "procpool: InFlight(0): need at least 1"},
+		{procpool.Workers(5000), "procpool: Workers(5000): must be from 1 to 4096"},
+		{procpool.QueueSize(-1), "procpool: QueueSize(-1): must be from 0 to 1048576"},
+		{procpool.QueueSize(math.MaxInt), fmt.Sprintf("procpool: QueueSize(%d): must be from 0 to 1048576", math.MaxInt)},
+		{procpool.InFlight(0), "procpool: InFlight(0): must be from 1 to 1024"},
 		{procpool.Stderr(nil), "procpool: Stderr(nil): need a writer; use io.Discard to drop the output"},
 		{procpool.Logger(nil), "procpool: Logger(nil): need a logger"},
-		{procpool.Retries(-1), "procpool: Retries(-1): must not be negative"},
-		{procpool.PoisonAfter(0), "procpool: PoisonAfter(0): must be positive"},
+		{procpool.Retries(-1), "procpool: Retries(-1): must be from 0 to 1000"},
+		{procpool.PoisonAfter(0), "procpool: PoisonAfter(0): must be from 1 to 1000"},
 		{procpool.KillGrace(0), "procpool: KillGrace(0s): must be positive"},
 		{procpool.Timeout(-1), "procpool: Timeout(-1ns): must be positive"},
 		{procpool.RecycleAfter(0), "procpool: RecycleAfter(0): must be positive"},
 		{procpool.MaxRSS(0), "procpool: MaxRSS(0): must be positive"},
 		{procpool.StartTimeout(0), "procpool: StartTimeout(0s): must be positive"},
-		{procpool.MaxMessage(0), "procpool: MaxMessage(0): must be positive"},
+		{procpool.MaxMessage(0), "procpool: MaxMessage(0): must be from 1024 to 1073741824"},
+		{procpool.MaxMessage(1 << 31), "procpool: MaxMessage(2147483648): must be from 1024 to 1073741824"},
+		{procpool.Liveness(time.Microsecond), "procpool: Liveness(1µs): must be from 10ms to 24h0m0s"},
 		{procpool.Command(nil), "procpool: Command(nil): need a function"},
 		{procpool.Launch(0, procpool.SSH("h", "w")), "procpool: Launch(0, ...): need at least 1 worker"},
+		{procpool.Launch(5000, procpool.SSH("h", "w")), "procpool: Launch(5000, ...): at most 4096 workers"},
 		{procpool.Launch(1, nil), "procpool: Launch(1, nil): need a function"},
 		{procpool.Init[string](nil, ""), "procpool: Init(nil, ...): need an initializer from RegisterInit"},
 		{nil, "procpool: New: nil Option"},

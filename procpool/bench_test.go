@@ -172,7 +172,7 @@ func BenchmarkLaunchers(b *testing.B) {
 		build func(int) *exec.Cmd
 	}{
 		{"local", func(int) *exec.Cmd { return exec.Command(os.Args[0]) }},
-		{"ssh", procpool.SSH(s.Host, remoteEnv+os.Args[0], s.Args()...)},
+		{"ssh", procpool.SSHEnv(s.Host, remoteEnv, os.Args[0], s.Args()...)},
 		{"srun", func(int) *exec.Cmd { return c.Srun(os.Args[0]) }},
 	}
 	ctx := context.Background()

@@ -6,16 +6,20 @@ import (
 	"encoding/gob"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/poolkit/poolkit/internal/wire"
 )
 
+// This file and child_*.go are the worker side: what Main runs in a
+// process the pool started.
+
 // server is the worker side of a registered task.
 type server interface {
 	signature() string
-	serve(c *wire.Conn, lim limits)
+	serve(c *wire.Conn, setup *wire.Setup, exit func(code int))
 }
 
 // initRunner is the worker side of a registered initializer.
@@ -32,42 +36,82 @@ func (i *Initializer[A]) run(ctx context.Context, arg []byte) error {
 }
 
 // handshake runs the worker side of the handshake and returns the task to
-// serve and the limits to serve it with. Errors are reported to the parent
+// serve and the setup to serve it with. Errors are reported to the parent
 // in Ready before they are returned.
-func handshake(c *wire.Conn) (server, limits, error) {
+func handshake(c *wire.Conn) (server, *wire.Setup, error) {
 	host, _ := os.Hostname()
-	if err := c.Send(&wire.Hello{PID: os.Getpid(), Host: host, Build: buildID(), Tasks: names()}); err != nil {
-		return nil, limits{}, err
+	hello := wire.Hello{PID: os.Getpid(), Host: host, Build: buildID(), BuildID: executableID(),
+		Tasks: names(), Test: isTestBinary(), RSS: residentBytes()}
+	if err := c.Send(&hello); err != nil {
+		return nil, nil, err
 	}
 	if err := c.Flush(); err != nil {
-		return nil, limits{}, err
+		return nil, nil, err
 	}
 	var setup wire.Setup
 	if err := c.Receive(&setup); err != nil {
-		return nil, limits{}, fmt.Errorf("reading the setup: %w", err)
+		return nil, nil, fmt.Errorf("reading the setup: %w", err)
 	}
+	stop := waitingBeats(c, time.Duration(setup.Heartbeat))
 	s, err := prepare(&setup)
+	stop()
 	if err != nil {
 		_ = c.Send(&wire.Ready{Err: err.Error()})
 		_ = c.Flush()
-		return nil, limits{}, err
+		return nil, nil, err
+	}
+	if err := c.Send(&wire.Ready{RSS: residentBytes()}); err != nil {
+		return nil, nil, err
 	}
 	c.SetLimit(setup.MaxMessage)
-	if err := c.Send(&wire.Ready{}); err != nil {
-		return nil, limits{}, err
-	}
-	lim := limits{timeout: time.Duration(setup.Timeout), recycleAfter: setup.RecycleAfter, maxRSS: setup.MaxRSS}
-	return s, lim, c.Flush()
+	return s, &setup, c.Flush()
 }
 
-// prepare finds the task the parent asked for, checks that it is the same
-// task, and runs the initializer.
+// waitingBeats sends a Ready marked Waiting every d until stop is called,
+// so the parent knows a slow initializer is alive. stop returns once no
+// beat is being written.
+func waitingBeats(c *wire.Conn, d time.Duration) (stop func()) {
+	if d <= 0 {
+		return func() {}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				if c.Send(&wire.Ready{Waiting: true}) != nil || c.Flush() != nil {
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
+
+// prepare applies the setup: the environment and CPU share the pool asks
+// for, the task it names, checked to be the same task, and the
+// initializer.
 func prepare(setup *wire.Setup) (server, error) {
+	for _, name := range setup.Unset {
+		os.Unsetenv(name)
+	}
+	os.Unsetenv(envUnset)
+	if setup.MaxProcs > 0 && os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(setup.MaxProcs)
+	}
 	e, ok := lookup(setup.Task)
 	s, isTask := e.(server)
 	if !ok || !isTask {
 		return nil, fmt.Errorf("task %q is not registered in the worker (%s), which has %s; the parent is %s: build both from the same code",
-			setup.Task, buildID(), strings.Join(names(), ", "), setup.Build)
+			setup.Task, buildID(), listNames(), setup.Build)
 	}
 	if got := s.signature(); got != setup.Signature {
 		return nil, fmt.Errorf("task %q differs between parent and worker: the parent (%s) has %s, the worker (%s) has %s; build both from the same code",
@@ -79,12 +123,21 @@ func prepare(setup *wire.Setup) (server, error) {
 	e, ok = lookup(setup.Init)
 	init, isInit := e.(initRunner)
 	if !ok || !isInit {
-		return nil, fmt.Errorf("initializer %q is not registered in this program", setup.Init)
+		return nil, fmt.Errorf("initializer %q is not registered in the worker, which has %s", setup.Init, listNames())
 	}
 	if err := runInit(init, setup.InitArg); err != nil {
 		return nil, fmt.Errorf("initializer %q failed: %w", setup.Init, err)
 	}
 	return s, nil
+}
+
+// listNames lists the registered names for an error message.
+func listNames() string {
+	ns := names()
+	if len(ns) == 0 {
+		return "none"
+	}
+	return strings.Join(ns, ", ")
 }
 
 // runInit runs an initializer, turning a panic into an error.
@@ -96,3 +149,7 @@ func runInit(init initRunner, arg []byte) (err error) {
 	}()
 	return init.run(context.Background(), arg)
 }
+
+// heartbeatRSSEvery is how often a heartbeat carries a fresh measure of
+// the worker's memory.
+const heartbeatRSSEvery = time.Second

@@ -4,179 +4,249 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"time"
 
 	"github.com/poolkit/poolkit/internal/wire"
 )
 
-// begin starts running s.cur. It reports false if s.cur is answered
-// without running: the worker could not decode it, or is retiring.
-func (s *session[In, Out]) begin() bool {
-	ctx, cancel := context.WithCancel(context.Background())
-	id := s.cur.ID
-	s.mu.Lock()
-	refusal := s.refused[id]
-	delete(s.refused, id)
-	s.running, s.cancelRun = id, cancel
-	if s.cancelled[id] {
-		delete(s.cancelled, id)
-		cancel()
+// running is the request the runner works on.
+type running[In, Out any] struct {
+	in       *incoming[In]
+	ins      []In // the request's inputs, nils in place
+	pos      int  // the next input to run
+	reply    wire.Reply[Out]
+	start    time.Time
+	lastSend time.Time
+}
+
+// runner runs requests in order until the process exits, starting with
+// the rest of r if it is not nil: a task that calls runtime.Goexit ends the
+// runner's goroutine, and a new one carries on where it stopped.
+func (s *session[In, Out]) runner(r *running[In, Out]) {
+	for {
+		if r == nil {
+			r = s.begun(s.next())
+		}
+		if r != nil {
+			s.runInputs(r)
+			s.end(r)
+		}
+		r = nil
 	}
-	s.mu.Unlock()
-	s.ctx, s.pos = ctx, 0
-	s.reply = wire.Reply[Out]{ID: id, Outs: make([]Out, 0, len(s.cur.Ins)), Refused: refusal}
-	s.start = time.Now()
-	s.lastSend = s.start
-	if refusal != "" || s.retiring {
-		s.end()
-		return false
+}
+
+// begun prepares the run of in, or answers it at once and returns nil if
+// it cannot run: the worker could not decode it, or is retiring.
+func (s *session[In, Out]) begun(in *incoming[In]) *running[In, Out] {
+	r := &running[In, Out]{in: in, start: time.Now()}
+	r.lastSend = r.start
+	r.reply = wire.Reply[Out]{ID: in.req.ID, Refused: in.refusal}
+	if in.refusal != "" || s.retiring {
+		s.end(r)
+		return nil
 	}
+	r.ins = withNils(in.req.Ins, in.req.Nils, in.req.N)
 	// Deliver the replies so far before user code runs again: if it
 	// crashes the worker, they must not be lost with it.
 	s.flush()
-	return true
+	return r
 }
 
-// afterInput counts an input and checks the worker's limits.
-func (s *session[In, Out]) afterInput() {
-	s.ran++
-	if s.lim.recycleAfter > 0 && s.ran >= s.lim.recycleAfter {
-		s.retiring = true
+// withNils returns ins with the zero value put back at the positions in
+// nils, n inputs in all.
+func withNils[In any](ins []In, nils []int, n int) []In {
+	if len(nils) == 0 {
+		return ins
 	}
-	if s.lim.maxRSS > 0 && time.Since(s.lastRSS) >= rssLimitEvery {
-		s.measure()
-		if s.reply.RSS > s.lim.maxRSS {
-			s.retiring = true
+	all := make([]In, 0, max(n, len(ins)+len(nils)))
+	next := 0
+	for i := range cap(all) {
+		if len(nils) > 0 && nils[0] == i {
+			var zero In
+			all = append(all, zero)
+			nils = nils[1:]
+			continue
+		}
+		if next < len(ins) {
+			all = append(all, ins[next])
+			next++
 		}
 	}
+	return all
 }
 
-// measure records the worker's resident memory in the reply.
-func (s *session[In, Out]) measure() {
-	s.reply.RSS = residentBytes()
-	s.lastRSS = time.Now()
+// runInputs runs r's inputs from r.pos on, until the end or a limit.
+func (s *session[In, Out]) runInputs(r *running[In, Out]) {
+	for r.pos < len(r.ins) && !s.retiring {
+		s.runOne(r)
+		s.afterInput(r)
+	}
 }
 
-// runFrom runs the inputs of s.cur from s.pos on. It reports false if a
-// task called runtime.Goexit, after starting a goroutine to carry on.
-func (s *session[In, Out]) runFrom() (returned bool) {
+// runOne runs the input at r.pos and records its result. A panic becomes
+// the input's failure. If the task calls runtime.Goexit, the input fails
+// with it and a new runner goroutine carries on with the rest of r.
+func (s *session[In, Out]) runOne(r *running[In, Out]) {
+	returned := false
 	defer func() {
 		if returned {
 			return
 		}
-		r := recover()
-		if r == nil {
-			s.fail(wire.Goexit, "task called runtime.Goexit", "")
-			s.pos++
-			s.afterInput()
-			go s.loop()
+		if v := recover(); v != nil {
+			f := panicFailure(v)
+			f.Stack = string(debug.Stack())
+			s.fail(r, f)
 			return
 		}
-		s.fail(wire.Panic, fmt.Sprint(r), string(debug.Stack()))
-		s.pos++
-		s.afterInput()
-		returned = true
+		s.fail(r, wire.Failure{Kind: wire.Goexit})
+		s.afterInput(r)
+		go s.runner(r)
 	}()
-	for ; s.pos < len(s.cur.Ins) && !s.retiring; s.pos++ {
-		s.runOne(s.cur.Ins[s.pos])
-		s.afterInput()
-		// With a timeout, report every input at once: if the next one
-		// hangs and the worker is killed, the parent knows which it was.
-		if s.pos+1 < len(s.cur.Ins) && !s.retiring && (s.lim.timeout > 0 || time.Since(s.lastSend) >= partialEvery) {
-			s.send(false)
-		}
-	}
-	return true
-}
-
-// runOne runs one input and records its result.
-func (s *session[In, Out]) runOne(in In) {
-	if err := s.ctx.Err(); err != nil {
-		s.fail(wire.Canceled, "input cancelled before it started: "+err.Error(), "")
+	ctx := r.in.ctx
+	if err := ctx.Err(); err != nil {
+		s.fail(r, wire.Failure{Kind: wire.Failed, Err: encodeError(context.Cause(ctx))})
+		returned = true
 		return
 	}
-	ctx := s.ctx
-	if s.lim.timeout > 0 {
+	if t := time.Duration(s.setup.Timeout); t > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.lim.timeout)
+		ctx, cancel = context.WithTimeout(ctx, t)
 		defer cancel()
 	}
-	out, err := s.fn(ctx, in)
-	if err != nil {
-		s.fail(failureKind(err), err.Error(), "")
-		return
-	}
-	s.reply.Outs = append(s.reply.Outs, out)
+	out, err := s.task.fn(ctx, r.ins[r.pos])
+	returned = true
+	s.record(r, out, err)
 }
 
-func failureKind(err error) wire.FailureKind {
+// record records the result of the input at r.pos.
+func (s *session[In, Out]) record(r *running[In, Out], out Out, err error) {
 	switch {
-	case errors.Is(err, context.Canceled):
-		return wire.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return wire.DeadlineExceeded
+	case err != nil:
+		s.fail(r, wire.Failure{Kind: wire.Failed, Err: encodeError(err)})
+	case s.task.outNils && reflect.ValueOf(&out).Elem().IsNil():
+		r.reply.Nils = append(r.reply.Nils, r.pos)
+		r.reply.N++
+	default:
+		if s.task.outCycles {
+			if err := checkAcyclic(reflect.ValueOf(out)); err != nil {
+				s.fail(r, undeliverable(err))
+				return
+			}
+		}
+		r.reply.Outs = append(r.reply.Outs, out)
+		r.reply.N++
 	}
-	return wire.Error
 }
 
-// fail records the failure of the input at s.pos.
-func (s *session[In, Out]) fail(kind wire.FailureKind, msg, stack string) {
-	var zero Out
-	s.reply.Fails = append(s.reply.Fails, wire.Failure{Index: s.pos, Kind: kind, Message: msg, Stack: stack})
-	s.reply.Outs = append(s.reply.Outs, zero)
+// undeliverable is the failure of an output that cannot be sent.
+func undeliverable(err error) wire.Failure {
+	return wire.Failure{Kind: wire.Undeliverable, Message: fmt.Sprintf("the output cannot be sent to the parent: %v", err)}
 }
 
-// end finishes s.cur: the last reply says so, and says whether the worker
-// is retiring, in which case the inputs not run go elsewhere.
-func (s *session[In, Out]) end() {
+// fail records the failure of the input at r.pos.
+func (s *session[In, Out]) fail(r *running[In, Out], f wire.Failure) {
+	f.Index = r.pos
+	r.reply.Fails = append(r.reply.Fails, f)
+	r.reply.N++
+}
+
+// afterInput moves past an input, checks the worker's limits, and sends
+// the results so far when the parent needs them: after every input when
+// it must know which input runs (with a Timeout or Retries), otherwise
+// every partialEvery.
+func (s *session[In, Out]) afterInput(r *running[In, Out]) {
+	r.pos++
+	s.ran++
+	lim := s.setup
+	if lim.RecycleAfter > 0 && s.ran >= lim.RecycleAfter {
+		s.retiring = true
+	}
+	if lim.MaxRSS > 0 && time.Since(s.lastRSS) >= rssLimitEvery {
+		if s.measure(&r.reply) > lim.MaxRSS {
+			s.retiring = true
+		}
+	}
+	if r.pos < len(r.ins) && !s.retiring && (lim.ReportEach || time.Since(r.lastSend) >= partialEvery) {
+		s.send(r, false)
+	}
+}
+
+// measure records the worker's resident memory in reply and returns it.
+func (s *session[In, Out]) measure(reply *wire.Reply[Out]) uint64 {
+	reply.RSS = residentBytes()
+	s.lastRSS = time.Now()
+	s.rss.Store(reply.RSS)
+	return reply.RSS
+}
+
+// end finishes r: the last reply says so, and says whether the worker is
+// retiring, in which case the inputs not run go elsewhere.
+func (s *session[In, Out]) end(r *running[In, Out]) {
 	s.mu.Lock()
-	s.cancelRun()
-	s.cancelRun = nil
-	s.mu.Unlock()
-	if s.reply.RSS == 0 && time.Since(s.lastRSS) >= rssEvery {
-		s.measure()
+	if s.current == r.in {
+		s.current = nil
 	}
-	s.reply.Retire = s.retiring && s.reply.Refused == ""
-	s.send(true)
-	s.cur = nil
+	s.mu.Unlock()
+	if r.in.cancel != nil {
+		r.in.cancel(nil)
+	}
+	if r.reply.RSS == 0 && time.Since(s.lastRSS) >= rssEvery {
+		s.measure(&r.reply)
+	}
+	r.reply.Retire = s.retiring && r.reply.Refused == ""
+	s.send(r, true)
 }
 
-// send sends the results gathered since the last send.
-func (s *session[In, Out]) send(last bool) {
-	r := &s.reply
-	r.Last = last
+// send sends the results gathered since the last send; the last reply of
+// a request is flushed once no other request waits.
+func (s *session[In, Out]) send(r *running[In, Out], last bool) {
+	rep := &r.reply
+	rep.Last = last
 	now := time.Now()
-	r.Took = int64(now.Sub(s.start))
+	rep.Took = int64(now.Sub(r.start))
+	flush := !last || s.idle()
 	s.writeMu.Lock()
-	if err := s.c.Send(r); err != nil {
-		s.sendEach(err)
+	if s.c.Send(rep) != nil {
+		s.sendEach(rep)
 	}
-	if !last {
+	if flush {
 		_ = s.c.Flush()
 	}
 	s.writeMu.Unlock()
-	s.start, s.lastSend = now, now
-	r.From += len(r.Outs)
-	r.Outs, r.Fails, r.RSS = r.Outs[:0], r.Fails[:0], 0
+	r.start, r.lastSend = now, now
+	rep.From += rep.N
+	rep.N, rep.Outs, rep.Nils, rep.Fails, rep.RSS = 0, rep.Outs[:0], rep.Nils[:0], rep.Fails[:0], 0
 }
 
-// sendEach sends the results of r one by one after sending them together
-// failed, replacing each output that cannot be sent with a failure.
-func (s *session[In, Out]) sendEach(err error) {
-	r := s.reply
-	for i := range r.Outs {
-		one := wire.Reply[Out]{ID: r.ID, From: r.From + i, Outs: r.Outs[i : i+1], Took: r.Took, Last: r.Last && i == len(r.Outs)-1}
-		for _, f := range r.Fails {
-			if f.Index == r.From+i {
-				one.Fails = []wire.Failure{f}
-			}
+// idle reports whether no request waits to run.
+func (s *session[In, Out]) idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) == 0
+}
+
+// sendEach sends the results of rep one input at a time after sending
+// them together failed, replacing each output that cannot be sent with a
+// failure. s.writeMu must be held.
+func (s *session[In, Out]) sendEach(rep *wire.Reply[Out]) {
+	outs, nils, fails := rep.Outs, rep.Nils, rep.Fails
+	for i := range rep.N {
+		pos := rep.From + i
+		one := wire.Reply[Out]{ID: rep.ID, From: pos, N: 1, Took: rep.Took, Last: rep.Last && i == rep.N-1}
+		switch {
+		case len(fails) > 0 && fails[0].Index == pos:
+			one.Fails, fails = fails[:1], fails[1:]
+		case len(nils) > 0 && nils[0] == pos:
+			one.Nils, nils = nils[:1], nils[1:]
+		default:
+			one.Outs, outs = outs[:1], outs[1:]
 		}
-		if s.c.Send(&one) != nil {
-			var zero Out
-			one.Outs = []Out{zero}
-			one.Fails = []wire.Failure{{Index: one.From, Kind: wire.Undeliverable,
-				Message: fmt.Sprintf("procpool: the output cannot be sent to the parent: %v", err)}}
+		if err := s.c.Send(&one); err != nil {
+			one.Outs, one.Nils = nil, nil
+			one.Fails = []wire.Failure{undeliverable(err)}
+			one.Fails[0].Index = pos
 			_ = s.c.Send(&one)
 		}
 	}
@@ -187,4 +257,28 @@ func (s *session[In, Out]) flush() {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	_ = s.c.Flush()
+}
+
+// beat sends a heartbeat every d, so the parent knows the worker is alive
+// while a task runs and while it waits, with its memory now and then.
+func (s *session[In, Out]) beat(d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	var last time.Time
+	for range t.C {
+		hb := wire.Reply[Out]{}
+		if time.Since(last) >= heartbeatRSSEvery {
+			hb.RSS, last = residentBytes(), time.Now()
+		}
+		s.writeMu.Lock()
+		err := s.c.Send(&hb)
+		if err == nil {
+			err = s.c.Flush()
+		}
+		s.writeMu.Unlock()
+		var broken *wire.WriteError
+		if errors.As(err, &broken) {
+			return
+		}
+	}
 }

@@ -3,13 +3,12 @@ package procpool
 import (
 	"bytes"
 	"runtime"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The promises of the docs that only the package itself can check.
@@ -23,6 +22,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, time.Second, c.killGrace)
 	assert.Equal(t, 10*time.Second, c.startTimeout)
 	assert.Equal(t, 256<<20, c.maxMessage)
+	assert.Equal(t, 10*time.Second, c.liveness)
 
 	launched := newConfig([]Option{Launch(3, SSH("h", "w"))})
 	assert.Zero(t, launched.workers, "with Launch and no Workers, no local workers")
@@ -32,42 +32,88 @@ func TestDefaults(t *testing.T) {
 
 func TestSSHCommandLine(t *testing.T) {
 	cmd := SSH("node1", "/opt/app/worker", "-p", "2222")(0)
-	assert.Equal(t, []string{"ssh", "-p", "2222", "-o", "BatchMode=yes", "node1", "env", "POOLKIT_WORKER=1", "/opt/app/worker"}, cmd.Args)
+	require.NoError(t, cmd.Err)
+	assert.Equal(t, []string{"ssh", "-p", "2222", "-o", "BatchMode=yes", "--", "node1", "env POOLKIT_WORKER=1 '/opt/app/worker'"}, cmd.Args)
+
+	cmd = SSHEnv("node1", []string{"GOMEMLIMIT=4GiB", "NOTE=it's $HOME; rm -rf /"}, "/opt/my app/worker")(0)
+	require.NoError(t, cmd.Err)
+	assert.Equal(t, `env POOLKIT_WORKER=1 'GOMEMLIMIT=4GiB' 'NOTE=it'\''s $HOME; rm -rf /' '/opt/my app/worker'`, cmd.Args[len(cmd.Args)-1],
+		"environment values and paths are quoted for the remote shell")
+}
+
+func TestSSHRefusesArgumentsThatAreNotData(t *testing.T) {
+	for _, bad := range []struct{ host, program string }{
+		{"-oProxyCommand=touch /tmp/pwned", "/w"},
+		{"node1 -oProxyCommand=x", "/w"},
+		{"node1\n", "/w"},
+		{"", "/w"},
+		{"node1", ""},
+	} {
+		cmd := SSH(bad.host, bad.program)(0)
+		assert.Error(t, cmd.Err, "host %q, program %q", bad.host, bad.program)
+		assert.Error(t, cmd.Start(), "a refused command never starts")
+	}
+	assert.Error(t, SSHEnv("node1", []string{"A B=1"}, "/w")(0).Err, "a variable name with a space")
+	assert.Error(t, SSHEnv("node1", []string{"PATH"}, "/w")(0).Err, "a variable without a value")
 }
 
 func TestStderrLogPrefixesCutsAndKeepsTheTail(t *testing.T) {
 	var out bytes.Buffer
-	l := newStderrLog(&out, &sync.Mutex{}, 7)
+	fw := newForwarder(&out)
+	l := newStderrLog(fw)
+	l.setOrigin(7, "")
+	w := l.writer()
 	for i := range tailLines + 5 {
-		_, _ = l.Write([]byte(strings.Repeat("x", i) + "\n"))
+		_, _ = w.Write([]byte(strings.Repeat("x", i) + "\n"))
 	}
-	_, _ = l.Write(bytes.Repeat([]byte("y"), 70<<10)) // a line with no end, over 64 KiB
-	_, _ = l.Write([]byte("unfinished"))
-	l.close()
+	_, _ = w.Write(bytes.Repeat([]byte("y"), 70<<10)) // a line with no end, over 64 KiB
+	_, _ = w.Write([]byte("unfinished"))
+	w.(*lineSplitter).flush()
+	l.setOrigin(9, "node1")
+	_, _ = w.Write([]byte("remote\n"))
+	fw.close(time.Minute)
 
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	assert.Len(t, lines, tailLines+5+2, "every line is forwarded; the long one is cut")
+	assert.Len(t, lines, tailLines+5+3, "every line is forwarded; the long one is cut")
 	assert.Equal(t, "[procpool pid 7] ", lines[0], "each line carries the worker's pid")
 	assert.Len(t, lines[tailLines+5], len("[procpool pid 7] ")+70<<10, "a line without an end is forwarded once over 64 KiB")
-	assert.Equal(t, "[procpool pid 7] unfinished", lines[len(lines)-1], "close forwards an unfinished last line")
+	assert.Equal(t, "[procpool pid 7] unfinished", lines[len(lines)-2], "flush forwards an unfinished last line")
+	assert.Equal(t, "[procpool pid 9 on node1] remote", lines[len(lines)-1], "a worker on another host names it")
 	tail := l.lastLines()
 	assert.Len(t, tail, tailLines, "only the last lines are kept for errors")
-	assert.Equal(t, "unfinished", tail[len(tail)-1])
+	assert.Equal(t, "remote", tail[len(tail)-1])
+}
 
-	l.setOrigin(9, "node1")
-	_, _ = l.Write([]byte("remote\n"))
-	assert.True(t, strings.HasSuffix(out.String(), "[procpool pid 9 on node1] remote\n"), "a worker on another host names it")
+// blockingWriter blocks every Write until release is closed.
+type blockingWriter struct{ release chan struct{} }
+
+func (b blockingWriter) Write(p []byte) (int, error) {
+	<-b.release
+	return len(p), nil
+}
+
+func TestForwarderDropsWhatABlockedWriterCannotTake(t *testing.T) {
+	bw := blockingWriter{release: make(chan struct{})}
+	fw := newForwarder(bw)
+	for range forwarderQueue + 100 {
+		fw.send("line\n") // never blocks
+	}
+	assert.GreaterOrEqual(t, fw.dropped.Load(), uint64(99), "lines past the queue are dropped and counted")
+	fw.close(10 * time.Millisecond) // returns although the writer is blocked
+	close(bw.release)
+	<-fw.done
 }
 
 func TestWorkerEnv(t *testing.T) {
-	local := workerEnv([]string{"A=1"}, 2, true)
-	assert.Contains(t, local, "POOLKIT_WORKER=1")
-	assert.Contains(t, local, "GORACE=atexit_sleep_ms=0")
-	assert.Contains(t, local, "GOMAXPROCS="+strconv.Itoa(max(1, runtime.NumCPU()/2)))
+	local := workerEnv([]string{"A=1"}, true)
+	assert.Equal(t, []string{"A=1", "POOLKIT_WORKER=1", "GORACE=atexit_sleep_ms=0", "POOLKIT_UNSET=GORACE"}, local,
+		"the marker, and GORACE with a note to take it out again")
 
-	own := workerEnv([]string{"GOMAXPROCS=7", "GORACE=halt_on_error=1"}, 2, true)
-	assert.Equal(t, []string{"GOMAXPROCS=7", "GORACE=halt_on_error=1", "POOLKIT_WORKER=1"}, own, "settings of the caller's are kept")
+	own := workerEnv([]string{"GORACE=halt_on_error=1"}, true)
+	assert.Equal(t, []string{"GORACE=halt_on_error=1", "POOLKIT_WORKER=1"}, own, "settings of the caller's are kept")
 
-	remote := workerEnv([]string{"A=1"}, 2, false)
+	remote := workerEnv([]string{"A=1"}, false)
 	assert.Equal(t, []string{"A=1", "POOLKIT_WORKER=1"}, remote, "a launched worker gets only the marker")
+	assert.Equal(t, max(1, runtime.GOMAXPROCS(0)/2), cpuShare(2), "two local workers share the CPUs the parent may use")
+	assert.Equal(t, 1, cpuShare(1000), "at least one each")
 }

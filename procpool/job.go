@@ -3,261 +3,261 @@ package procpool
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/poolkit/poolkit/future"
-	"github.com/poolkit/poolkit/internal/stream"
 )
 
-// job is work the pool accepted: the one input of a Submit, or a batch of
-// a Map or MapSeq. It travels as parts: first whole, later split when
-// inputs are retried or cannot be encoded.
+// job is work a caller handed the pool: the one input of a Submit, or a
+// batch of a Map or MapSeq. Its inputs never change once it is created. It
+// goes out as requests: first one for all its inputs, later smaller ones
+// for inputs that must run again.
+//
+// A job is finished once every input has settled and every request has
+// come back (or its worker is gone): only then does a batch report to its
+// Map or MapSeq, so that a cancelled input's task has stopped, or its
+// worker has been killed, before the call returns.
 type job[In, Out any] struct {
-	p       *Pool[In, Out]
-	ctx     context.Context
-	ins     []In
-	promise *future.Promise[Out]   // for Submit
-	batch   *stream.Batch[In, Out] // for Map and MapSeq
+	p        *Pool[In, Out]
+	ctx      context.Context
+	ins      []In
+	sink     sink[Out]
+	deadline time.Time // ctx's, or zero
 
-	mu        sync.Mutex
-	settled   []bool
-	left      int // inputs not yet settled
-	kills     map[int]int
-	took      time.Duration
-	cancelled error // why the job was cancelled; nil if it was not
-	live      []*part[In, Out]
-	unlink    func() bool // set by watch, once queued
-	retired   bool        // its last part is done
+	isCancelled atomic.Bool // set once, under mu
+
+	mu       sync.Mutex // guards the fields below; see supervisor.go for the lock order
+	settled  []bool
+	left     int                                    // inputs not yet settled
+	live     map[*request[In, Out]]*worker[In, Out] // requests not back, and where each went (nil: queued)
+	kills    map[int]int                            // input -> workers that died running it
+	took     time.Duration
+	unlink   func() bool
+	finished bool
 }
 
-// part is the piece of a job that goes out as one request. Its id and w
-// are set, under the job's lock, when a worker sends it.
-type part[In, Out any] struct {
-	job *job[In, Out]
-	pos []int // positions in job.ins; nil for all of them
-	id  uint64
-	w   *worker[In, Out] // where it is in flight; nil while queued
-
-	// Guarded by w.mu while in flight.
-	cancelled bool
-	cancelAt  time.Time
-	got       int // results received
+// sink is where a job's outcomes go.
+type sink[Out any] interface {
+	// put stores input i's outcome, once per input. If locked reports
+	// true, put is called with the job's lock held and must not block.
+	put(i int, out Out, err error)
+	locked() bool
+	// finish is called once, after every put, when the job is finished;
+	// took is the time workers spent on its inputs.
+	finish(took time.Duration)
 }
 
-func (pt *part[In, Out]) len() int {
-	if pt.pos == nil {
-		return len(pt.job.ins)
+// request is a job's inputs as one message to a worker. Its fields do not
+// change once it is made, but for counted, which belongs to the queue.
+type request[In, Out any] struct {
+	job     *job[In, Out]
+	pos     []int // positions in job.ins; nil for all of them
+	id      uint64
+	first   bool // the job's first request: accepting it accepts the job
+	counted bool // queued and counted against the queue size; guarded by Pool.mu
+}
+
+func (r *request[In, Out]) len() int {
+	if r.pos == nil {
+		return len(r.job.ins)
 	}
-	return len(pt.pos)
+	return len(r.pos)
 }
 
-// index maps a position in the part's request to one in the job.
-func (pt *part[In, Out]) index(i int) int {
-	if pt.pos == nil {
+// index maps a position in the request to one in the job.
+func (r *request[In, Out]) index(i int) int {
+	if r.pos == nil {
 		return i
 	}
-	return pt.pos[i]
+	return r.pos[i]
 }
 
-// inputs returns the inputs the part carries.
-func (pt *part[In, Out]) inputs() []In {
-	if pt.pos == nil {
-		return pt.job.ins
+// inputs returns the inputs the request carries.
+func (r *request[In, Out]) inputs() []In {
+	if r.pos == nil {
+		return r.job.ins
 	}
-	ins := make([]In, len(pt.pos))
-	for i, k := range pt.pos {
-		ins[i] = pt.job.ins[k]
+	ins := make([]In, len(r.pos))
+	for i, k := range r.pos {
+		ins[i] = r.job.ins[k]
 	}
 	return ins
 }
 
-// newJob returns a job for ins with its one part, which carries them all.
-func newJob[In, Out any](p *Pool[In, Out], ctx context.Context, ins []In) (*job[In, Out], *part[In, Out]) {
-	j := &job[In, Out]{p: p, ctx: ctx, ins: ins, settled: make([]bool, len(ins)), left: len(ins)}
-	pt := &part[In, Out]{job: j}
-	j.live = []*part[In, Out]{pt}
-	return j, pt
+// newJob returns a job for ins whose outcomes go to s.
+func newJob[In, Out any](p *Pool[In, Out], ctx context.Context, ins []In, s sink[Out]) *job[In, Out] {
+	j := &job[In, Out]{p: p, ctx: ctx, ins: ins, sink: s, settled: make([]bool, len(ins)), left: len(ins),
+		live: make(map[*request[In, Out]]*worker[In, Out], 1)}
+	j.deadline, _ = ctx.Deadline()
+	if ps, ok := s.(*promiseSink[Out]); ok {
+		ps.OnCancel(func(err error) { j.cancel(err, err) })
+	}
+	return j
 }
 
-// subpart returns a new part of j for the inputs at positions pos of pt,
-// to be queued or sent in place of pt or beside it.
-func (j *job[In, Out]) subpart(pt *part[In, Out], pos []int) *part[In, Out] {
-	idx := make([]int, len(pos))
-	for i, k := range pos {
-		idx[i] = pt.index(k)
-	}
-	sub := &part[In, Out]{job: j, pos: idx}
+// request returns a new request for the inputs at positions pos of j (nil
+// for all), queued until it is placed on a worker.
+func (j *job[In, Out]) request(pos []int) *request[In, Out] {
+	r := &request[In, Out]{job: j, pos: pos, id: j.p.nextID.Add(1)}
 	j.mu.Lock()
-	j.live = append(j.live, sub)
+	r.first = len(j.live) == 0 && !j.finished && j.left == len(j.ins)
+	j.live[r] = nil
 	j.mu.Unlock()
-	return sub
+	return r
 }
 
-// watch links the job to its context: when ctx ends, the job is cancelled.
-//
-// It is called once the job is queued, so that a job that was never
-// accepted is never cancelled (nor counted); a job that retired meanwhile
-// is not linked.
+// abandon forgets the first request of a job the pool did not accept.
+func (j *job[In, Out]) abandon(r *request[In, Out]) {
+	j.mu.Lock()
+	delete(j.live, r)
+	j.finished = true
+	j.mu.Unlock()
+}
+
+// watch links j to its context once it is accepted: when ctx ends, j is
+// cancelled. A job that finished meanwhile is not linked.
 func (j *job[In, Out]) watch() {
-	if j.promise != nil {
-		j.promise.OnCancel(j.cancel) // the caller has not seen the future yet
-	}
 	if j.ctx.Done() == nil {
 		return
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if !j.retired {
-		j.unlink = context.AfterFunc(j.ctx, func() { j.cancel(j.ctx.Err()) })
+	if !j.finished {
+		j.unlink = context.AfterFunc(j.ctx, func() { j.cancel(j.ctx.Err(), context.Cause(j.ctx)) })
 	}
 }
 
-// settle delivers the result of input i, once.
-func (j *job[In, Out]) settle(i int, out Out, err error) {
-	j.deliver(i, 1, func(int) (Out, error) { return out, err })
-}
-
-// deliver settles n inputs from position i on, taking each result from
-// result, under one lock; inputs already settled are skipped.
-func (j *job[In, Out]) deliver(i, n int, result func(k int) (Out, error)) {
-	var failures []error
-	completed, settled := 0, 0
-	var single struct { // the result of a Submit, settled after unlocking
-		out Out
-		err error
-		ok  bool
-	}
+// place records that r went to w, unless j was cancelled, in which case
+// r retires and place reports false.
+func (j *job[In, Out]) place(r *request[In, Out], w *worker[In, Out]) bool {
 	j.mu.Lock()
+	if !j.isCancelled.Load() {
+		j.live[r] = w
+		j.mu.Unlock()
+		return true
+	}
+	j.mu.Unlock()
+	j.retire(r)
+	return false
+}
+
+// settle delivers input i's outcome, unless it has one already, and
+// reports whether it did.
+func (j *job[In, Out]) settle(i int, out Out, err error) bool {
+	return j.settleEach(1, func(int) (int, Out, error) { return i, out, err }) == 1
+}
+
+// settleEach delivers n outcomes, the k-th from result(k), skipping inputs
+// that have one already, under one lock where the sink allows, and
+// returns how many it delivered.
+func (j *job[In, Out]) settleEach(n int, result func(k int) (int, Out, error)) int {
+	delivered := 0
+	if j.sink.locked() {
+		j.mu.Lock()
+		for k := range n {
+			i, out, err := result(k)
+			if j.markLocked(i) {
+				j.sink.put(i, out, err)
+				j.p.stats.count(err)
+				delivered++
+			}
+		}
+		j.mu.Unlock()
+		return delivered
+	}
 	for k := range n {
-		if j.settled[i+k] {
-			continue
-		}
-		out, err := result(k)
-		j.settled[i+k] = true
-		j.left--
-		settled++
-		if j.batch != nil {
-			j.batch.Outs[i+k], j.batch.Errs[i+k] = out, err
-		} else {
-			single.out, single.err, single.ok = out, err, true
-			continue
-		}
-		if err == nil {
-			completed++
-		} else {
-			failures = append(failures, err)
+		i, out, err := result(k)
+		j.mu.Lock()
+		ok := j.markLocked(i)
+		j.mu.Unlock()
+		if ok {
+			j.sink.put(i, out, err)
+			delivered++
 		}
 	}
-	done := settled > 0 && j.left == 0 // this call settled the last input
-	took := j.took
-	j.mu.Unlock()
-	if single.ok {
-		j.settlePromise(single.out, single.err)
-	}
-	j.p.stats.completed.Add(uint64(completed))
-	for _, err := range failures {
-		j.p.stats.count(err)
-	}
-	if done && j.batch != nil {
-		j.batch.Finish(took)
-	}
+	return delivered
 }
 
-// settlePromise settles a Submit's future, counted first: once a caller
-// has the result, Stats includes it.
-func (j *job[In, Out]) settlePromise(out Out, err error) {
-	stats := &j.p.stats
-	if j.promise.Future().Settled() {
-		stats.count(context.Canceled) // the caller had cancelled it already
-		return
+// markLocked marks input i settled and reports whether it was not. j.mu
+// must be held.
+func (j *job[In, Out]) markLocked(i int) bool {
+	if j.settled[i] {
+		return false
 	}
-	stats.count(err)
-	if !j.promise.Settle(out, err) { // cancelled in between
-		stats.uncount(err)
-		stats.count(context.Canceled)
-	}
+	j.settled[i] = true
+	j.left--
+	return true
 }
 
-// settleAll settles every input of pt not yet settled with err.
-func (j *job[In, Out]) settleAll(pt *part[In, Out], err error) {
-	var zero Out
-	for i := range pt.len() {
-		j.settle(pt.index(i), zero, err)
-	}
-}
-
-// addTook records time the worker spent on the job's inputs.
-func (j *job[In, Out]) addTook(d time.Duration) {
+// cancel stops j: every input without an outcome settles with err at
+// once; a queued request is dropped; a running one is told to stop, with
+// cause, and its worker is killed if it does not return within the kill
+// grace.
+func (j *job[In, Out]) cancel(err, cause error) {
 	j.mu.Lock()
-	j.took += d
-	j.mu.Unlock()
-}
-
-// partDone retires pt; the job retires with its last part.
-func (j *job[In, Out]) partDone(pt *part[In, Out]) {
-	j.mu.Lock()
-	for i, q := range j.live {
-		if q == pt {
-			j.live = append(j.live[:i], j.live[i+1:]...)
-			break
-		}
-	}
-	last := len(j.live) == 0
-	j.mu.Unlock()
-	if last {
-		j.release()
-		j.p.intake.retire()
-	}
-}
-
-// release drops the job's link to its context, for good.
-func (j *job[In, Out]) release() {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.retired = true
-	if j.unlink != nil {
-		j.unlink()
-	}
-}
-
-// cancellation returns why the job was cancelled, or nil.
-func (j *job[In, Out]) cancellation() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.cancelled
-}
-
-// cancel stops the job: inputs not yet running settle with err at once,
-// and a running input is told to stop, with its worker killed if it does
-// not return within the kill grace.
-func (j *job[In, Out]) cancel(err error) {
-	type placed struct {
-		pt *part[In, Out]
-		w  *worker[In, Out]
-	}
-	j.mu.Lock()
-	if j.cancelled != nil || j.left == 0 {
+	if j.isCancelled.Load() || j.left == 0 {
 		j.mu.Unlock()
 		return
 	}
-	j.cancelled = err
-	live := make([]placed, len(j.live))
-	for i, pt := range j.live {
-		live[i] = placed{pt, pt.w}
-	}
-	j.mu.Unlock()
-	for _, l := range live {
-		if l.w == nil {
-			j.settleAll(l.pt, err) // queued: the worker that takes it drops it
-		} else {
-			l.w.cancelPart(l.pt, err)
+	j.isCancelled.Store(true)
+	var open []int
+	for i, done := range j.settled {
+		if !done {
+			open = append(open, i)
 		}
 	}
+	placed := make(map[*request[In, Out]]*worker[In, Out], len(j.live))
+	for r, w := range j.live {
+		placed[r] = w
+	}
+	j.mu.Unlock()
+	var zero Out
+	j.settleEach(len(open), func(k int) (int, Out, error) { return open[k], zero, err })
+	for r, w := range placed {
+		switch {
+		case w != nil:
+			w.cancel(r, cause)
+		case j.p.unqueue(r):
+			j.retire(r)
+		}
+	}
+	j.finishIfDone()
 }
 
-// kill records that a worker died while input i was running on it and
+// fail settles every input of r without an outcome with err, and retires
+// r.
+func (j *job[In, Out]) fail(r *request[In, Out], err error) {
+	var zero Out
+	j.settleEach(r.len(), func(k int) (int, Out, error) { return r.index(k), zero, err })
+	j.retire(r)
+}
+
+// unsettled returns the positions in r whose inputs have no outcome yet.
+func (j *job[In, Out]) unsettled(r *request[In, Out]) []int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var idx []int
+	for k := range r.len() {
+		if !j.settled[r.index(k)] {
+			idx = append(idx, k)
+		}
+	}
+	return idx
+}
+
+// again returns a new request for the positions ks of r, to run again.
+func (j *job[In, Out]) again(r *request[In, Out], ks []int) *request[In, Out] {
+	pos := make([]int, len(ks))
+	for i, k := range ks {
+		pos[i] = r.index(k)
+	}
+	return j.request(pos)
+}
+
+// died records that a worker died while input i was running on it, and
 // returns how many have.
-func (j *job[In, Out]) kill(i int) int {
+func (j *job[In, Out]) died(i int) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.kills == nil {
@@ -267,25 +267,61 @@ func (j *job[In, Out]) kill(i int) int {
 	return j.kills[i]
 }
 
-// unplace marks pt as queued again after its worker is gone, and returns
-// it.
-func (j *job[In, Out]) unplace(pt *part[In, Out]) *part[In, Out] {
+// addTook records time a worker spent on j's inputs.
+func (j *job[In, Out]) addTook(d time.Duration) {
 	j.mu.Lock()
-	pt.w, pt.id, pt.got, pt.cancelled = nil, 0, 0, false
+	j.took += d
 	j.mu.Unlock()
-	return pt
 }
 
-// unsettled returns the positions in pt's request whose inputs have no
-// result yet.
-func (j *job[In, Out]) unsettled(pt *part[In, Out]) []int {
+// retire records that r is back, or will never be sent.
+func (j *job[In, Out]) retire(r *request[In, Out]) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	var idx []int
-	for i := range pt.len() {
-		if !j.settled[pt.index(i)] {
-			idx = append(idx, i)
-		}
-	}
-	return idx
+	delete(j.live, r)
+	j.mu.Unlock()
+	j.finishIfDone()
 }
+
+// finishIfDone finishes j if every input has settled and every request is
+// back.
+func (j *job[In, Out]) finishIfDone() {
+	j.mu.Lock()
+	if j.finished || j.left > 0 || len(j.live) > 0 {
+		j.mu.Unlock()
+		return
+	}
+	j.finished = true
+	unlink, took := j.unlink, j.took
+	j.mu.Unlock()
+	if unlink != nil {
+		unlink()
+	}
+	j.sink.finish(took)
+	j.p.jobDone()
+}
+
+// promiseSink is the sink of a Submit: its future.
+type promiseSink[Out any] struct {
+	future.Promise[Out]
+	stats *counters
+}
+
+func (s *promiseSink[Out]) locked() bool { return false }
+
+// put settles the future, counted first: once a caller has the result,
+// Stats includes it. A future the caller cancelled counts as cancelled.
+func (s *promiseSink[Out]) put(_ int, out Out, err error) {
+	if s.Future().Settled() {
+		s.stats.count(contextCanceled)
+		return
+	}
+	s.stats.count(err)
+	if !s.Settle(out, err) { // cancelled in between
+		s.stats.uncount(err)
+		s.stats.count(contextCanceled)
+	}
+}
+
+func (s *promiseSink[Out]) finish(time.Duration) {}
+
+var contextCanceled = context.Canceled

@@ -21,7 +21,7 @@ import (
 
 // remoteEnv is what a remote worker needs beside the marker: race-enabled
 // test binaries would otherwise sleep a second at exit.
-const remoteEnv = "GORACE=atexit_sleep_ms=0 "
+var remoteEnv = []string{"GORACE=atexit_sleep_ms=0"}
 
 // launchers returns, by name, a build function for each launcher: ssh to
 // 127.0.0.1 and srun on the local cluster, both starting bin.
@@ -29,7 +29,7 @@ func launchers(t *testing.T, bin string) map[string]func(int) *exec.Cmd {
 	s := testenv.SSHD(t)
 	c := testenv.Slurm(t)
 	return map[string]func(int) *exec.Cmd{
-		"ssh": procpool.SSH(s.Host, remoteEnv+bin, s.Args()...),
+		"ssh": procpool.SSHEnv(s.Host, remoteEnv, bin, s.Args()...),
 		"srun": func(int) *exec.Cmd {
 			cmd := c.Srun(bin)
 			cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0")

@@ -60,11 +60,9 @@ var (
 	})
 )
 
-var gomaxprocsTask = procpool.Register("gomaxprocs", func(ctx context.Context, x int) (string, error) {
-	return os.Getenv("GOMAXPROCS"), nil
+var gomaxprocsTask = procpool.Register("gomaxprocs", func(ctx context.Context, x int) (int, error) {
+	return runtime.GOMAXPROCS(0), nil
 })
-
-func numCPU() int { return runtime.NumCPU() }
 
 // Tasks for the failure tests. Each behaves by its input.
 var (

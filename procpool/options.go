@@ -44,6 +44,7 @@ type config struct {
 	prestart     bool
 	startTimeout time.Duration
 	maxMessage   int
+	liveness     time.Duration
 }
 
 // group is a set of workers started the same way.
@@ -71,12 +72,34 @@ func defaults() config {
 		killGrace:    time.Second,
 		startTimeout: 10 * time.Second,
 		maxMessage:   256 << 20,
+		liveness:     10 * time.Second,
 	}
 }
+
+// Limits on option values: beyond them a value is a mistake, and would
+// otherwise fail later and less clearly (a queue the runtime cannot
+// allocate, a message gob refuses).
+const (
+	maxWorkers    = 4096
+	maxQueue      = 1 << 20
+	maxInFlight   = 1024
+	maxRetries    = 1000
+	minMessage    = 1 << 10
+	maxMessageLim = 1 << 30 // gob refuses larger messages
+	minLiveness   = 10 * time.Millisecond
+)
 
 func positive[T int | uint64 | time.Duration](name string, v T) error {
 	if v <= 0 {
 		return fmt.Errorf("procpool: %s(%v): must be positive", name, v)
+	}
+	return nil
+}
+
+// within checks that v is in [lo, hi].
+func within[T int | uint64 | time.Duration](name string, v, lo, hi T) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("procpool: %s(%v): must be from %v to %v", name, v, lo, hi)
 	}
 	return nil
 }
@@ -90,7 +113,7 @@ func Workers(n int) Option {
 			return fmt.Errorf("procpool: Workers(%d): need at least 1 worker", n)
 		}
 		c.workers, c.workersSet = n, true
-		return nil
+		return within("Workers", n, 1, maxWorkers)
 	})
 }
 
@@ -110,6 +133,8 @@ func Launch(n int, build func(i int) *exec.Cmd) Option {
 		switch {
 		case n < 1:
 			return fmt.Errorf("procpool: Launch(%d, ...): need at least 1 worker", n)
+		case n > maxWorkers:
+			return fmt.Errorf("procpool: Launch(%d, ...): at most %d workers", n, maxWorkers)
 		case build == nil:
 			return fmt.Errorf("procpool: Launch(%d, nil): need a function", n)
 		}
@@ -140,11 +165,8 @@ func Command(build func(slot int) *exec.Cmd) Option {
 // Submit blocks. The default is 16 per worker. n must not be negative.
 func QueueSize(n int) Option {
 	return optionFunc(func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("procpool: QueueSize(%d): must not be negative", n)
-		}
 		c.queue, c.queueSet = n, true
-		return nil
+		return within("QueueSize", n, 0, maxQueue)
 	})
 }
 
@@ -157,11 +179,8 @@ func QueueSize(n int) Option {
 // 16; n must be at least 1.
 func InFlight(n int) Option {
 	return optionFunc(func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("procpool: InFlight(%d): need at least 1", n)
-		}
 		c.inFlight = n
-		return nil
+		return within("InFlight", n, 1, maxInFlight)
 	})
 }
 
@@ -196,11 +215,8 @@ func Logger(l *slog.Logger) Option {
 // is 0: the input fails with [ErrWorkerDied].
 func Retries(n int) Option {
 	return optionFunc(func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("procpool: Retries(%d): must not be negative", n)
-		}
 		c.retries = n
-		return nil
+		return within("Retries", n, 0, maxRetries)
 	})
 }
 
@@ -210,7 +226,7 @@ func Retries(n int) Option {
 func PoisonAfter(k int) Option {
 	return optionFunc(func(c *config) error {
 		c.poisonAfter = k
-		return positive("PoisonAfter", k)
+		return within("PoisonAfter", k, 1, maxRetries)
 	})
 }
 
@@ -301,7 +317,20 @@ func StartTimeout(d time.Duration) Option {
 func MaxMessage(bytes int) Option {
 	return optionFunc(func(c *config) error {
 		c.maxMessage = bytes
-		return positive("MaxMessage", bytes)
+		return within("MaxMessage", bytes, minMessage, maxMessageLim)
+	})
+}
+
+// Liveness sets how long a worker may go without a sign of life before it
+// is taken for dead: a worker sends one every quarter of d, from a
+// goroutine of its own, while it runs an input and while it waits. A
+// worker that is stopped (SIGSTOP), wedged, or cut off by the network is
+// killed and replaced once d passes, and its inputs fail or run again as
+// after a crash. The default is ten seconds.
+func Liveness(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		c.liveness = d
+		return within("Liveness", d, minLiveness, 24*time.Hour)
 	})
 }
 
@@ -320,8 +349,11 @@ func newConfig(opts []Option) config {
 	if len(c.groups) > 0 && !c.workersSet {
 		c.workers = 0
 	}
+	if c.total() > maxWorkers {
+		panic(fmt.Sprintf("procpool: New: %d workers in all, at most %d", c.total(), maxWorkers))
+	}
 	if !c.queueSet {
-		c.queue = 16 * c.total()
+		c.queue = min(16*c.total(), maxQueue)
 	}
 	return c
 }

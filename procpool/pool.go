@@ -5,13 +5,11 @@ import (
 	"iter"
 	"log/slog"
 	"os/exec"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/poolkit/poolkit/future"
-	"github.com/poolkit/poolkit/internal/stream"
 	"github.com/poolkit/poolkit/pool"
 )
 
@@ -20,41 +18,43 @@ import (
 // use. Create it with [New]; [Pool.Shutdown] or [Pool.Close] reap every
 // process it started.
 type Pool[In, Out any] struct {
-	task *Task[In, Out]
-	cfg  config
-	log  *slog.Logger
+	task    *Task[In, Out]
+	cfg     config
+	log     *slog.Logger
+	spawner *spawner
+	fw      *forwarder
+	setup   setupBase // what every worker is told at its handshake
 
-	intake  *intake[In, Out]
-	halt    context.Context // cancelled when Shutdown gives up waiting
-	stopAll context.CancelFunc
-	abandon <-chan struct{} // halt.Done()
-	stop1   sync.Once
+	stop    context.Context // cancelled when Shutdown gives up waiting
+	giveUp  context.CancelFunc
+	done    chan struct{} // closed when intake is closed and no job is outstanding
+	closing chan struct{} // closed when intake closes
+	slotsWG sync.WaitGroup
 
-	spawner  *spawner
-	slots    sync.WaitGroup
-	slotList []*slot[In, Out]
-	stderrMu sync.Mutex
-
-	startMu   sync.Mutex
-	nStarting int
-	nReady    int
+	mu          sync.Mutex // guards the supervisor's state: see supervisor.go
+	closed      bool
+	finished    bool
+	queue       []*request[In, Out]
+	queued      int           // requests in queue that count against the queue size
+	waiters     int           // callers waiting for room
+	space       chan struct{} // closed and replaced when room appears
+	idle        []*worker[In, Out]
+	slots       []*slot[In, Out]
+	outstanding int // jobs and Map calls not finished
 
 	nextID atomic.Uint64
-	idle   atomic.Int32 // ready workers with nothing in flight
 	stats  counters
+	end1   sync.Once
 }
 
 // New returns a pool that runs t in worker processes. Workers start when
-// the first inputs arrive, or in New with [Prestart].
+// inputs arrive and no worker is idle, or in New with [Prestart].
 //
 // New panics if t is nil, if an option is invalid, or if it is called in a
 // worker process: a program whose main does not call [Main] first would
 // otherwise start pools from its workers without end.
 func New[In, Out any](t *Task[In, Out], opts ...Option) *Pool[In, Out] {
-	if isWorkerProcess() {
-		panic("procpool: New called in a worker process (" + envWorker + " is set): " +
-			"call procpool.Main() as the first statement of main, and of TestMain in tests")
-	}
+	checkNotWorker()
 	if t == nil {
 		panic("procpool: New: nil Task")
 	}
@@ -63,11 +63,14 @@ func New[In, Out any](t *Task[In, Out], opts ...Option) *Pool[In, Out] {
 		task:    t,
 		cfg:     cfg,
 		log:     cfg.logger,
-		intake:  newIntake[In, Out](cfg.queue),
 		spawner: newSpawner(),
+		fw:      newForwarder(cfg.stderr),
+		done:    make(chan struct{}),
+		closing: make(chan struct{}),
+		space:   make(chan struct{}),
 	}
-	p.halt, p.stopAll = context.WithCancel(context.Background())
-	p.abandon = p.halt.Done()
+	p.setup = newSetupBase(t, &cfg)
+	p.stop, p.giveUp = context.WithCancel(context.Background())
 	local := cfg.command
 	if local == nil {
 		local = defaultCommand
@@ -76,15 +79,36 @@ func New[In, Out any](t *Task[In, Out], opts ...Option) *Pool[In, Out] {
 	for _, g := range cfg.groups {
 		p.addSlots(g.n, g.build, false)
 	}
+	if cfg.prestart {
+		p.mu.Lock()
+		for _, s := range p.slots {
+			s.state = slotStarting
+			s.signal()
+		}
+		p.mu.Unlock()
+	}
 	return p
 }
 
-// addSlots starts n slots whose workers build starts.
+// checkNotWorker panics in a worker process, with a message for each way
+// of getting there.
+func checkNotWorker() {
+	switch {
+	case inWorker.Load():
+		panic("procpool: New called inside a worker process, from a task or an initializer: " +
+			"a worker cannot start pools of its own; start pools in the parent and give the task what it needs")
+	case isWorkerProcess():
+		panic("procpool: New called in a worker process (" + envWorker + " is set) before procpool.Main ran: " +
+			"call procpool.Main() as the first statement of main, and of TestMain in tests")
+	}
+}
+
+// addSlots adds n slots whose workers build starts.
 func (p *Pool[In, Out]) addSlots(n int, build func(int) *exec.Cmd, local bool) {
 	for i := range n {
-		s := &slot[In, Out]{p: p, index: len(p.slotList), local: local, launch: func() *exec.Cmd { return build(i) }}
-		p.slotList = append(p.slotList, s)
-		p.slots.Add(1)
+		s := &slot[In, Out]{p: p, index: len(p.slots), local: local, launch: func() *exec.Cmd { return build(i) }, wake: make(chan struct{}, 1)}
+		p.slots = append(p.slots, s)
+		p.slotsWG.Add(1)
 		go s.run()
 	}
 }
@@ -92,11 +116,14 @@ func (p *Pool[In, Out]) addSlots(n int, build func(int) *exec.Cmd, local bool) {
 // Submit runs t on in in a worker process and returns its future. It
 // blocks while the queue is full, until there is room, ctx ends, or the
 // pool shuts down; an input that could not be queued is returned settled
-// with ctx's error or [pool.ErrClosed]. Submit is safe for concurrent use.
+// with [pool.ErrClosed] or ctx's error, in that order. Submit is safe for
+// concurrent use.
 //
-// When ctx ends or the future is cancelled, a queued input settles at once
-// and never runs; a running input has its context cancelled in the worker
-// and, if it has not returned after the kill grace, its worker is killed.
+// The input's context in the worker carries ctx's deadline. When ctx ends
+// or the future is cancelled, the future settles at once with the
+// context's error; a queued input never runs, and a running one has its
+// context cancelled in the worker, with ctx's cause, and its worker is
+// killed if it has not returned after the kill grace.
 func (p *Pool[In, Out]) Submit(ctx context.Context, in In) *future.Future[Out] {
 	f, err := p.submit(ctx, in, true)
 	if err != nil {
@@ -107,56 +134,102 @@ func (p *Pool[In, Out]) Submit(ctx context.Context, in In) *future.Future[Out] {
 
 // TrySubmit is Submit without waiting: if the queue has no room it returns
 // nil and [pool.ErrQueueFull], and after Shutdown nil and [pool.ErrClosed].
+// It never blocks and is safe for concurrent use.
 func (p *Pool[In, Out]) TrySubmit(ctx context.Context, in In) (*future.Future[Out], error) {
 	return p.submit(ctx, in, false)
 }
 
 func (p *Pool[In, Out]) submit(ctx context.Context, in In, wait bool) (*future.Future[Out], error) {
-	j, pt := newJob(p, ctx, []In{in})
-	j.promise = future.NewPromise[Out]()
-	if err := p.accept(ctx, j, pt, wait); err != nil {
+	j := newJob(p, ctx, []In{in}, &promiseSink[Out]{stats: &p.stats})
+	r := j.request(nil)
+	if err := p.enqueue(ctx, r, wait, false); err != nil {
+		j.abandon(r)
 		return nil, err
 	}
-	return j.promise.Future(), nil
+	j.watch()
+	return j.sink.(*promiseSink[Out]).Future(), nil
 }
 
-// accept queues a new job.
-func (p *Pool[In, Out]) accept(ctx context.Context, j *job[In, Out], pt *part[In, Out], wait bool) error {
-	n := uint64(len(j.ins))
-	p.stats.submitted.Add(n) // before any outcome can be counted
-	if err := p.intake.accept(ctx, pt, wait); err != nil {
-		p.stats.submitted.Add(-n)
-		return err
+// Shutdown stops intake: later calls to Submit settle with
+// [pool.ErrClosed]. Queued and running inputs go on, and a Map already
+// running finishes; once they are done, each worker is asked to exit by
+// closing its stdin. If ctx ends first, Shutdown kills every worker
+// process group at once, and the inputs left settle with
+// [pool.ErrShutdownCancel].
+//
+// Shutdown returns after every worker process has been reaped: nil if all
+// work finished, ctx's error otherwise. It is safe to call more than once
+// and from several goroutines.
+func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
+	p.close()
+	var err error
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		p.abandon()
 	}
-	j.watch()
-	return nil
+	p.slotsWG.Wait()
+	p.end1.Do(func() {
+		p.spawner.stop()
+		p.fw.close(time.Second)
+	})
+	return err
+}
+
+// Close is Shutdown(context.Background()). It always returns nil.
+func (p *Pool[In, Out]) Close() error {
+	return p.Shutdown(context.Background())
+}
+
+// close stops intake.
+func (p *Pool[In, Out]) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed {
+		p.closed = true
+		close(p.closing)
+	}
+	p.finishLocked()
+}
+
+// abandon gives up on the work left: queued inputs settle with
+// ErrShutdownCancel, and every worker is killed, so what ran on it settles
+// the same way.
+func (p *Pool[In, Out]) abandon() {
+	p.giveUp()
+	p.mu.Lock()
+	queued := p.queue
+	p.queue, p.queued = nil, 0
+	var running []*worker[In, Out]
+	for _, s := range p.slots {
+		if s.w != nil {
+			running = append(running, s.w)
+		}
+	}
+	p.mu.Unlock()
+	for _, r := range queued {
+		r.job.fail(r, pool.ErrShutdownCancel)
+	}
+	for _, w := range running {
+		w.proc.kill()
+	}
 }
 
 // Map runs t over ins in worker processes and returns the outputs in input
 // order. Inputs go out in batches sized from measured task time, so tiny
 // tasks are cheap without tuning. At the first failure Map stops sending
-// inputs, cancels the ones running, and returns a [*pool.TaskError] naming
-// the input; if ctx ends first, ctx's error. If a worker dies while running
-// a batch, the inputs of the batch without a result fail with
-// [ErrWorkerDied] (or run again, one by one, with [Retries]).
+// inputs, cancels the ones running (their context's cause is the failure)
+// and returns a [*pool.TaskError] naming the input as soon as the inputs
+// it started have returned, however long the earlier ones would take; if
+// ctx ends first, ctx's error. A Map that has started finishes even if the
+// pool is shut down meanwhile, unless Shutdown gives up.
+//
+// If a worker dies while running a batch, the inputs of the batch without
+// a result fail with [ErrWorkerDied] (with [Retries], only the input that
+// was running is charged, and the others run again).
 func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
-	if len(ins) == 0 {
-		if p.intake.isClosed() {
-			return nil, pool.ErrClosed
-		}
-		return []Out{}, nil
-	}
-	outs := make([]Out, 0, len(ins))
-	for out, err := range p.MapSeq(ctx, slices.Values(ins)) {
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, err
-		}
-		outs = append(outs, out)
-	}
-	return outs, nil
+	return p.mapSlice(ctx, ins)
 }
 
 // MapSeq runs t over ins in worker processes and yields the outputs in
@@ -171,65 +244,5 @@ func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
 // inputs in flight and waits for them (killing workers that ignore the
 // cancellation past the kill grace).
 func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
-	return func(yield func(Out, error) bool) {
-		cfg := stream.Config{Window: 4 * p.cfg.total(), MaxBatch: 4096, Target: 2 * time.Millisecond}
-		stream.Run(ctx, ins, cfg, p.dispatch, func(i int, out Out, err error) bool {
-			if err != nil && i >= 0 {
-				err = &pool.TaskError{Index: i, Err: err}
-			}
-			return yield(out, err)
-		})
-	}
-}
-
-// dispatch queues a MapSeq batch as one job.
-func (p *Pool[In, Out]) dispatch(ctx context.Context, b *stream.Batch[In, Out]) error {
-	j, pt := newJob(p, ctx, b.Ins)
-	j.batch = b
-	return p.accept(ctx, j, pt, true)
-}
-
-// Shutdown stops intake: later calls to Submit settle with
-// [pool.ErrClosed]. Queued and running inputs go on; once they are done,
-// each worker is asked to exit by closing its stdin. If ctx ends first,
-// Shutdown kills every worker process group at once, and the inputs left
-// settle with [pool.ErrShutdownCancel].
-//
-// Shutdown returns after every worker process has been reaped: nil if all
-// work finished, ctx's error otherwise. It is safe to call more than once
-// and from several goroutines.
-func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
-	p.intake.close()
-	var err error
-	select {
-	case <-p.intake.finished:
-	case <-ctx.Done():
-		err = ctx.Err()
-		p.stopAll()
-		for _, s := range p.slotList {
-			s.mu.Lock()
-			if w := s.w; w != nil {
-				w.kill()
-			}
-			s.mu.Unlock()
-		}
-	}
-	p.slots.Wait()
-	p.stop1.Do(p.spawner.stop)
-	p.intake.drain(pool.ErrShutdownCancel)
-	return err
-}
-
-// Close is Shutdown(context.Background()). It always returns nil.
-func (p *Pool[In, Out]) Close() error {
-	return p.Shutdown(context.Background())
-}
-
-func (p *Pool[In, Out]) isAbandoned() bool {
-	select {
-	case <-p.abandon:
-		return true
-	default:
-		return false
-	}
+	return p.mapSeq(ctx, ins)
 }

@@ -1,210 +1,123 @@
 package procpool
 
 import (
+	"context"
 	"errors"
-	"io"
-	"os"
 	"os/exec"
-	"sync"
 	"time"
 )
 
-// slot is one of the pool's workers: a goroutine that starts a worker
-// process when there is work, serves it, reaps it, and starts another.
+// slot is one of the pool's places for a worker: a goroutine that starts
+// a worker process when the supervisor asks, serves it until it ends,
+// reaps it, and waits to be asked again.
 type slot[In, Out any] struct {
 	p      *Pool[In, Out]
 	index  int
 	local  bool             // started on this machine, so it gets a CPU share
 	launch func() *exec.Cmd // builds the command that starts a worker
+	wake   chan struct{}    // the supervisor asks for a worker
 
-	mu       sync.Mutex
-	w        *worker[In, Out] // the live worker, or nil
+	// Guarded by Pool.mu.
+	state    slotState
+	w        *worker[In, Out] // the ready worker, if state is slotRunning
 	restarts int
+	failed   bool // the last start failed
 	backoff  time.Duration
+}
+
+// slotState is where a slot is in its life.
+type slotState uint8
+
+const (
+	slotFree     slotState = iota // no process; ready to start one
+	slotStarting                  // starting a process
+	slotRunning                   // its worker is ready
+	slotWaiting                   // backing off after a failed start
+)
+
+// signal asks the slot to start a worker. Pool.mu must be held.
+func (s *slot[In, Out]) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 }
 
 // run is the slot's goroutine.
 func (s *slot[In, Out]) run() {
-	defer s.p.slots.Done()
-	prestart := s.p.cfg.prestart
+	p := s.p
+	defer p.slotsWG.Done()
 	for {
-		var first *part[In, Out]
-		if !prestart {
-			var ok bool
-			if first, ok = s.p.waitForWork(); !ok {
+		select {
+		case <-s.wake:
+		case <-p.done:
+			return
+		case <-p.stop.Done():
+			return
+		}
+		for {
+			w, werr := s.start()
+			if werr == nil {
+				w.serve()
+				break
+			}
+			if !s.wait(werr) {
 				return
+			}
+			if !p.startAgain(s) {
+				break
 			}
 		}
-		prestart = false
-		s.p.starting(1)
-		w, err := s.start()
-		if err != nil {
-			s.p.starting(-1)
-			if first != nil {
-				s.p.intake.requeue(first)
-			}
-			if s.p.isAbandoned() {
-				return
-			}
-			s.p.startFailed(s, err)
-			if !s.sleep() {
-				return
-			}
-			continue
-		}
-		s.p.ready(1) // before starting(-1): a failing slot must not see nobody
-		s.p.starting(-1)
-		s.serve(w, first)
 	}
 }
 
-// sleep waits out the slot's back-off after a failed start, doubling it
-// for next time. It reports false if the pool is done meanwhile.
-func (s *slot[In, Out]) sleep() bool {
-	s.backoff = min(max(2*s.backoff, 50*time.Millisecond), 2*time.Second)
-	t := time.NewTimer(s.backoff)
+// wait records a failed start and waits out the slot's back-off. It
+// reports false if the pool is done meanwhile.
+func (s *slot[In, Out]) wait(werr *WorkerError) bool {
+	p := s.p
+	if p.stop.Err() != nil {
+		return false
+	}
+	d := p.startFailed(s, werr)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
-	case <-s.p.intake.finished:
-	case <-s.p.abandon:
+	case <-p.done:
+	case <-p.stop.Done():
 	}
 	return false
 }
 
-// serve runs w until it is gone and then reaps it.
-func (s *slot[In, Out]) serve(w *worker[In, Out], first *part[In, Out]) {
-	s.mu.Lock()
-	s.w, s.backoff = w, 0
-	s.mu.Unlock()
-	s.p.log.Info("procpool: worker ready", "slot", s.index, "pid", w.pid, "host", w.host)
-	w.setIdle()
-	go w.read()
-	w.pump(first)
-	asked := !w.isDead()
-	w.stop()
-	w.kill() // the worker is gone or going: its descendants go with it
-	werr := w.reap(asked)
-	s.p.ready(-1)
-	s.mu.Lock()
-	s.w = nil
-	if werr.Kind != nil {
-		s.restarts++
+// start starts a worker process for s and completes the handshake.
+func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
+	p := s.p
+	if p.stop.Err() != nil {
+		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, Err: errors.New("the pool is shutting down")}
 	}
-	s.mu.Unlock()
-	w.failInflight(werr)
-}
-
-// stop ends the worker once the pump is done: it is killed if the pool is
-// abandoning its work, and otherwise asked to exit by closing its stdin,
-// and killed if it has not after the kill grace.
-func (w *worker[In, Out]) stop() {
-	if w.p.isAbandoned() {
-		w.kill()
+	cmd := s.launch()
+	cmd.Env = workerEnv(cmd.Env, s.local)
+	log := newStderrLog(p.fw)
+	pr, err := startProc(p.spawner, cmd, s.local, log)
+	if err != nil {
+		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, Err: err, Stderr: log.lastLines()}
 	}
-	w.stdin.Close()
-	t := time.NewTimer(w.p.cfg.killGrace)
-	defer t.Stop()
-	select {
-	case <-w.dead:
-	case <-t.C:
-		w.kill()
-		<-w.dead
+	w := newWorker(s, pr)
+	p.log.Debug("procpool: started worker", "slot", s.index, "pid", pr.pid, "command", cmd.String())
+	// Shutdown giving up ends a handshake that hangs.
+	unwatch := context.AfterFunc(p.stop, pr.kill)
+	err = w.handshake()
+	unwatch()
+	if err == nil && p.stop.Err() != nil {
+		err = errors.New("the pool is shutting down")
 	}
-}
-
-// launcherGrace is how long a launcher (ssh, srun) has after SIGTERM to
-// pass the end on to its remote worker before it is killed outright.
-const launcherGrace = time.Second
-
-// kill kills the worker's process group, unless the worker has been reaped
-// already: its pid may belong to another process by then.
-func (w *worker[In, Out]) kill() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.killLocked()
-}
-
-// killLocked is kill with w.mu held. A local worker is killed at once. A
-// launcher is asked first: killed outright, srun cannot cancel its job
-// step, so the remote worker would run on.
-func (w *worker[In, Out]) killLocked() {
-	switch {
-	case w.proc == nil || w.reaped:
-	case w.slot.local:
-		_ = killGroup(w.proc)
-	case w.hardKill == nil:
-		_ = termGroup(w.proc)
-		w.hardKill = time.AfterFunc(launcherGrace, func() {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			if !w.reaped {
-				_ = killGroup(w.proc)
-			}
-		})
+	if err != nil {
+		pr.kill()
+		exit := pr.wait()
+		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: w.pid, Host: w.host, Err: err,
+			ExitCode: exit.code, Signal: exit.signal, Status: exit.text, Stderr: log.lastLines()}
 	}
-}
-
-// isDead reports whether the worker's reply stream has ended.
-func (w *worker[In, Out]) isDead() bool {
-	select {
-	case <-w.dead:
-		return true
-	default:
-		return false
-	}
-}
-
-// reap waits for the worker process and returns what became of it. The
-// error's Kind is nil for a worker that exited as asked with nothing in
-// flight.
-func (w *worker[In, Out]) reap(asked bool) *WorkerError {
-	w.mu.Lock()
-	werr, reason, idle := w.killed, w.deadReason, len(w.inflight) == 0
-	w.mu.Unlock()
-	if werr == nil {
-		werr = &WorkerError{}
-		if !asked || !idle {
-			werr.Kind = ErrWorkerDied
-		}
-		if reason != nil && !errors.Is(reason, io.EOF) && !errors.Is(reason, os.ErrClosed) {
-			werr.Err = reason
-		}
-	}
-	werr.Slot, werr.PID, werr.Host = w.slot.index, w.pid, w.host
-	werr.Status, werr.Stderr = w.wait()
-	w.p.logExit(werr)
-	return werr
-}
-
-// wait marks the worker reaped, so nothing signals its pid again, stops
-// its timers, waits for the process, and returns how it ended and the
-// last lines of its stderr.
-func (w *worker[In, Out]) wait() (status string, stderr []string) {
-	w.mu.Lock()
-	w.reaped = true
-	w.dog.Stop()
-	if w.hardKill != nil {
-		w.hardKill.Stop()
-	}
-	w.mu.Unlock()
-	status = exitStatus(w.cmd, w.cmd.Wait())
-	w.replies.Close()
-	w.stderr.close()
-	return status, w.stderr.lastLines()
-}
-
-// exitStatus describes how a process ended, from what Wait returned.
-func exitStatus(cmd *exec.Cmd, err error) string {
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		return ee.ProcessState.String()
-	case cmd.ProcessState != nil: // nil, or output still held open by a descendant
-		return cmd.ProcessState.String()
-	case err == nil:
-		return "exit status 0"
-	}
-	return err.Error()
+	p.workerReady(w)
+	return w, nil
 }

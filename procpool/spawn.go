@@ -1,7 +1,7 @@
 package procpool
 
 import (
-	"fmt"
+	"flag"
 	"os"
 	"os/exec"
 	"runtime"
@@ -53,22 +53,41 @@ func (s *spawner) stop() {
 	<-s.done
 }
 
-// defaultCommand starts the running executable again as a worker.
+// defaultCommand starts the running program again as a worker: the very
+// executable image that is running (on Linux through /proc/self/exe, which
+// still names it after the file was replaced or deleted on disk), with no
+// arguments but, for a test binary, one that keeps the testing package from
+// running any test, example, benchmark or fuzz target in it, should its
+// TestMain not call Main.
 func defaultCommand(int) *exec.Cmd {
-	exe, err := os.Executable()
-	if err != nil {
-		exe = os.Args[0]
+	cmd := exec.Command(selfExecutable())
+	if exe, err := os.Executable(); err == nil {
+		cmd.Args[0] = exe
 	}
-	return exec.Command(exe)
+	if isTestBinary() {
+		cmd.Args = append(cmd.Args, "-test.run=^$", "-test.bench=^$", "-test.fuzz=^$")
+	}
+	return cmd
 }
 
+// isTestBinary reports whether this program is a test binary built by go
+// test: the testing package has registered its flags.
+func isTestBinary() bool {
+	return flag.Lookup("test.run") != nil
+}
+
+// envUnset names the variables the pool added to a worker's environment
+// for the runtime's sake, so the worker can take them out again before
+// any task runs.
+const envUnset = "POOLKIT_UNSET"
+
 // workerEnv returns the environment for a worker: env (or the parent's, if
-// env is nil) with the worker marker. A worker on this machine also gets
-// GOMAXPROCS set to its share of the CPUs (one of local workers), and
-// GORACE with no sleep at exit for race-enabled builds, so the pool does
-// not wait a second for each worker it stops, unless the environment sets
-// them already.
-func workerEnv(env []string, local int, isLocal bool) []string {
+// env is nil) with the worker marker and, for a race-enabled worker on this
+// machine, GORACE with no sleep at exit, so the pool does not wait a second
+// for each worker it stops, unless the environment sets it already. The
+// worker removes what was added before it serves, so programs its tasks
+// start see the environment the user gave.
+func workerEnv(env []string, isLocal bool) []string {
 	if env == nil {
 		env = os.Environ()
 	}
@@ -76,14 +95,14 @@ func workerEnv(env []string, local int, isLocal bool) []string {
 	if !isLocal {
 		return env
 	}
-	has := func(name string) bool {
-		return slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
-	}
-	if !has("GOMAXPROCS") {
-		env = append(env, fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/max(1, local))))
-	}
-	if !has("GORACE") {
-		env = append(env, "GORACE=atexit_sleep_ms=0")
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "GORACE=") }) {
+		env = append(env, "GORACE=atexit_sleep_ms=0", envUnset+"=GORACE")
 	}
 	return env
+}
+
+// cpuShare is the GOMAXPROCS of each of n local workers: the CPUs this
+// process may use, shared out, at least one each.
+func cpuShare(n int) int {
+	return max(1, runtime.GOMAXPROCS(0)/max(1, n))
 }

@@ -2,10 +2,9 @@ package procpool_test
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"os/exec"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +42,7 @@ func TestWorkerThatExitsBeforeHandshake(t *testing.T) {
 }
 
 func TestWorkerThatPrintsGarbage(t *testing.T) {
-	err := startError(t, squareTask, 1, procpool.Workers(1), command("/bin/sh", "-c", "echo hello world; sleep 5"))
+	err := startError(t, squareTask, 1, procpool.Workers(1), command("/bin/sh", "-c", "echo hello world"))
 	assert.Contains(t, err.Error(), `read "hello world\n"`, "the error quotes what was read")
 	assert.Contains(t, err.Error(), "does main call procpool.Main()?")
 }
@@ -53,17 +52,22 @@ func TestWorkerThatNeverAnswers(t *testing.T) {
 	assert.Contains(t, err.Error(), "no answer within the 100ms start timeout")
 }
 
+// onlyHereTask is registered in the procpool tests and nowhere else.
+var onlyHereTask = procpool.Register("only-here", func(ctx context.Context, x int) (int, error) { return x, nil })
+
 func TestTaskUnknownToTheWorker(t *testing.T) {
-	// Registered here, at run time, so the worker (this test binary
-	// started again) does not have it.
-	name := fmt.Sprintf("registered-too-late-%d", lateTasks.Add(1))
-	late := procpool.Register(name, func(ctx context.Context, x int) (int, error) { return x, nil })
-	err := startError(t, late, 1, procpool.Workers(1))
-	assert.Contains(t, err.Error(), fmt.Sprintf("task %q is not registered in the worker", name))
-	assert.Contains(t, err.Error(), "square", "the error lists the tasks the worker has")
+	err := startError(t, onlyHereTask, 1, procpool.Workers(1), command(buildTestProgram(t, "skew")))
+	assert.Contains(t, err.Error(), `task "only-here" is not registered in the worker`)
+	assert.Contains(t, err.Error(), "which has square", "the error lists the tasks the worker has")
 }
 
-var lateTasks atomic.Int32
+func TestRegisterAfterStartIsRefused(t *testing.T) {
+	fn := func(ctx context.Context, x int) (int, error) { return x, nil }
+	assert.Regexp(t, `^procpool: Register\("too-late"\) at procpool/start_test.go:\d+: called after the program started; call it in a package-level var declaration`,
+		panicValue(func() { procpool.Register("too-late", fn) }))
+	assert.Regexp(t, `^procpool: RegisterError at procpool/start_test.go:\d+: called after the program started`,
+		panicValue(func() { procpool.RegisterError(errors.New("too late")) }))
+}
 
 // buildTestProgram builds testdata/<name> and returns the binary's path.
 func buildTestProgram(t *testing.T, name string) string {
@@ -98,13 +102,13 @@ func TestWorkerBuiltFromOtherCode(t *testing.T) {
 
 func TestWorkerOfAnotherProtocolVersion(t *testing.T) {
 	err := startError(t, squareTask, 1, procpool.Workers(1), command("/bin/sh", "-c", "printf 'POOLKIT 99\\n'; sleep 5"))
-	assert.Contains(t, err.Error(), "worker speaks protocol version 99, parent speaks 1")
+	assert.Contains(t, err.Error(), "worker speaks protocol version 99, parent speaks 2")
 }
 
 func TestNewInWorkerProcessPanics(t *testing.T) {
 	t.Setenv("POOLKIT_WORKER", "1")
 	assert.PanicsWithValue(t,
-		"procpool: New called in a worker process (POOLKIT_WORKER is set): call procpool.Main() as the first statement of main, and of TestMain in tests",
+		"procpool: New called in a worker process (POOLKIT_WORKER is set) before procpool.Main ran: call procpool.Main() as the first statement of main, and of TestMain in tests",
 		func() { procpool.New(squareTask) })
 }
 

@@ -17,6 +17,7 @@ type Stats struct {
 	Killed        uint64 // worker processes killed for ignoring cancellation or a timeout
 	Recycled      uint64 // worker processes replaced after RecycleAfter or MaxRSS
 	StartFailures uint64 // worker processes that did not start
+	StderrDropped uint64 // lines of workers' stderr dropped because the Stderr writer was blocked
 
 	Procs []WorkerStats // one per worker slot
 }
@@ -27,7 +28,7 @@ type WorkerStats struct {
 	PID      int    // 0 while no process runs in the slot
 	Host     string // the host the worker runs on
 	Tasks    uint64 // inputs the current process has finished
-	RSS      uint64 // resident memory in bytes, as the worker last measured it (Linux): every 100ms of work, or with MaxRSS after each input
+	RSS      uint64 // resident memory in bytes, as the worker last measured it (Linux): when ready, about every second, after inputs now and then, and with MaxRSS after each input
 	Restarts int    // processes in this slot that died or were killed
 }
 
@@ -71,7 +72,7 @@ func (c *counters) addFailure(err error, n uint64) {
 }
 
 // Stats returns a snapshot of the pool's counters and workers. It is safe
-// for concurrent use.
+// for concurrent use and never blocks on running inputs.
 func (p *Pool[In, Out]) Stats() Stats {
 	c := &p.stats
 	s := Stats{
@@ -86,34 +87,30 @@ func (p *Pool[In, Out]) Stats() Stats {
 		Killed:        c.killed.Load(),
 		Recycled:      c.recycled.Load(),
 		StartFailures: c.startFailures.Load(),
+		StderrDropped: p.fw.dropped.Load(),
 	}
-	for _, sl := range p.slotList {
-		ws, running := sl.stats()
-		s.Procs = append(s.Procs, ws)
-		s.Running += running
-		if ws.PID != 0 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, sl := range p.slots {
+		ws := WorkerStats{Slot: sl.index, Restarts: sl.restarts}
+		if w := sl.w; w != nil && !w.gone {
+			ws.PID, ws.Host, ws.Tasks, ws.RSS = w.pid, w.host, w.tasks.Load(), w.rss.Load()
+			s.Running += w.running()
 			s.Workers++
 		}
+		s.Procs = append(s.Procs, ws)
 	}
 	s.Queued = max(0, int(s.Submitted-s.Completed-s.Failed-s.Cancelled)-s.Running)
 	return s
 }
 
-// stats describes the slot and counts the inputs running in it.
-func (s *slot[In, Out]) stats() (WorkerStats, int) {
-	s.mu.Lock()
-	ws := WorkerStats{Slot: s.index, Restarts: s.restarts}
-	w := s.w
-	s.mu.Unlock()
-	if w == nil {
-		return ws, 0
-	}
-	ws.PID, ws.Host, ws.Tasks, ws.RSS = w.pid, w.host, w.tasks.Load(), w.rss.Load()
+// running counts the inputs in flight on w without a result.
+func (w *worker[In, Out]) running() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	running := 0
-	for _, pt := range w.inflight {
-		running += pt.len() - pt.got
+	n := 0
+	for _, fl := range w.flights {
+		n += fl.req.len() - fl.got
 	}
-	return ws, running
+	return n
 }

@@ -9,10 +9,11 @@ import (
 
 // sysProcAttr puts a worker in its own process group, so a Ctrl-C at the
 // terminal does not reach it and its descendants die with it, and asks the
-// kernel to kill it if the thread that started it exits (the pool starts
-// workers from one locked thread that lives as long as the pool).
+// kernel to signal it if the thread that started it exits (the pool starts
+// workers from one locked thread that lives as long as the pool): the
+// worker then kills its process group, itself and what its tasks started.
 func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: parentDeathSignal}
 }
 
 // dup2 makes newfd a copy of oldfd (Linux has dup3 on every architecture).
@@ -35,4 +36,10 @@ func residentBytes() uint64 {
 		return 0
 	}
 	return pages * uint64(os.Getpagesize())
+}
+
+// selfExecutable names the running executable's image, whatever became of
+// its file on disk.
+func selfExecutable() string {
+	return "/proc/self/exe"
 }

@@ -2,7 +2,10 @@
 
 package procpool
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 // sysProcAttr puts a worker in its own process group, so a Ctrl-C at the
 // terminal does not reach it and its descendants die with it. This system
@@ -19,3 +22,13 @@ func dup2(oldfd, newfd int) error {
 
 // residentBytes is not measured on this system.
 func residentBytes() uint64 { return 0 }
+
+// selfExecutable names the running executable; if its file was replaced,
+// the build check of the handshake refuses the worker.
+func selfExecutable() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return os.Args[0]
+	}
+	return exe
+}

@@ -52,3 +52,16 @@ func takeStdio() (in, out *os.File, err error) {
 	}
 	return os.NewFile(uintptr(inFd), "procpool-requests"), os.NewFile(uintptr(outFd), "procpool-replies"), nil
 }
+
+// killOwnGroup kills the worker's process group, itself included, if the
+// worker leads it: what its tasks started dies with it.
+func killOwnGroup() {
+	if pid := os.Getpid(); syscall.Getpgrp() == pid {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+	}
+}
+
+// parentDeathSignal is the signal the kernel sends a worker on Linux when
+// its parent dies, and what any other sender uses to end a worker with
+// everything it started.
+const parentDeathSignal = syscall.SIGTERM

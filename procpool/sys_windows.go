@@ -39,3 +39,20 @@ func takeStdio() (in, out *os.File, err error) {
 
 // residentBytes is not measured on Windows.
 func residentBytes() uint64 { return 0 }
+
+// selfExecutable names the running executable; if its file was replaced,
+// the build check of the handshake refuses the worker.
+func selfExecutable() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return os.Args[0]
+	}
+	return exe
+}
+
+// killOwnGroup does nothing on Windows, where a worker's descendants are
+// not killed with it.
+func killOwnGroup() {}
+
+// parentDeathSignal ends a worker on Windows too.
+var parentDeathSignal = os.Interrupt

@@ -1,11 +1,10 @@
 package procpool
 
 import (
+	"context"
 	"errors"
-	"io"
-	"os"
-	"os/exec"
-	"slices"
+	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,189 +12,308 @@ import (
 	"github.com/poolkit/poolkit/internal/wire"
 )
 
-// worker is the pool's side of one worker process.
+// worker is the pool's side of one worker process: its process, the pipe
+// to it, and the table of requests in flight on it.
 type worker[In, Out any] struct {
 	p    *Pool[In, Out]
 	slot *slot[In, Out]
+	proc *proc
+	conn *wire.Conn
+	pid  int    // the worker's own pid, from its Hello
+	host string // the worker's host, from its Hello
 
-	cmd     *exec.Cmd
-	proc    *os.Process
-	stdin   io.Closer // the request pipe
-	replies io.Closer // the reply pipe
-	conn    *wire.Conn
-	stderr  *stderrLog
-	pid     int    // the worker's own pid, from its Hello
-	host    string // the worker's host, from its Hello
+	// Guarded by Pool.mu: the worker's share of the supervisor's state.
+	n        int  // requests in flight
+	depth    int  // how many it may carry
+	isIdle   bool // in Pool.idle
+	retiring bool // takes no more requests: it reached a limit
+	gone     bool // its process has ended or is ending
 
-	mu         sync.Mutex
-	inflight   []*part[In, Out] // sent and not finished, in order; the first is running
-	byID       map[uint64]*part[In, Out]
-	headSince  time.Time // when the first in flight started running, or last reported progress
-	cancels    []uint64  // cancel requests to send
-	depth      int       // how many requests may be in flight now
-	retiring   bool      // take no more work; exit once idle
-	idle       bool      // counted in the pool's idle workers (see updateIdle)
-	killed     *WorkerError
-	killedPart *part[In, Out] // the part running when the watchdog killed the worker
-	reaped     bool           // waited for: its pid may be reused
-	hardKill   *time.Timer    // kills a launcher that ignored SIGTERM
-	dog        *time.Timer
-	deadReason error // why the reply stream ended
+	writeMu sync.Mutex   // guards conn's write side
+	writers atomic.Int32 // goroutines that want to write: the last one flushes
 
-	tasks atomic.Uint64 // inputs finished
-	rss   atomic.Uint64
+	mu        sync.Mutex // guards the fields below
+	flights   []*flight[In, Out]
+	byID      map[uint64]*flight[In, Out]
+	headSince time.Time // when the first in flight started, or last showed progress
+	killed    *WorkerError
+	killedFor *flight[In, Out] // what was running when the watchdog killed it
+	dog       *time.Timer
+	pulse     *time.Timer
 
-	wake chan struct{} // room in flight, a cancel to send, or retiring
-	dead chan struct{} // closed when the reply stream ends
+	lastHeard atomic.Int64 // unix nanoseconds of the last message from the worker
+	tasks     atomic.Uint64
+	rss       atomic.Uint64
 }
 
-func newWorker[In, Out any](p *Pool[In, Out], s *slot[In, Out]) *worker[In, Out] {
-	w := &worker[In, Out]{
-		p:     p,
-		slot:  s,
-		byID:  make(map[uint64]*part[In, Out]),
-		depth: 1, // until the first reply tells how long requests take
-		wake:  make(chan struct{}, 1),
-		dead:  make(chan struct{}),
-	}
+// flight is a request in flight on a worker.
+type flight[In, Out any] struct {
+	req       *request[In, Out]
+	got       int // inputs whose results came back
+	cancelled bool
+	cancelAt  time.Time
+}
+
+func newWorker[In, Out any](s *slot[In, Out], pr *proc) *worker[In, Out] {
+	w := &worker[In, Out]{p: s.p, slot: s, proc: pr, depth: 1, byID: map[uint64]*flight[In, Out]{}}
 	w.dog = time.AfterFunc(time.Hour, w.checkDog)
 	w.dog.Stop()
+	w.lastHeard.Store(time.Now().UnixNano())
 	return w
 }
 
-func (w *worker[In, Out]) signal() {
-	select {
-	case w.wake <- struct{}{}:
-	default:
+// sendAll sends each of rs.
+func (w *worker[In, Out]) sendAll(rs []*request[In, Out]) {
+	for _, r := range rs {
+		w.send(r)
 	}
 }
 
-// hasRoom reports whether another request may go out: the worker is not
-// retiring, has fewer than its depth in flight, and, to queue a request
-// behind another, no other worker is idle.
-func (w *worker[In, Out]) hasRoom() bool {
+// send puts r in flight on w and writes it. A request whose job was
+// cancelled is dropped; one whose inputs cannot be encoded fails them (a
+// single input) or goes back to the queue input by input, so only the
+// inputs that cannot be encoded fail. If the worker can no longer be
+// written to, r stays in flight for the worker's end to settle or move.
+func (w *worker[In, Out]) send(r *request[In, Out]) {
+	fl := &flight[In, Out]{req: r}
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	n := len(w.inflight)
-	return !w.retiring && n < w.depth && (n == 0 || w.p.idle.Load() == 0)
-}
-
-// setIdle updates whether the worker counts as idle: ready, not retiring,
-// nothing in flight. w.mu must not be held.
-func (w *worker[In, Out]) setIdle() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.updateIdle()
-}
-
-// updateIdle is setIdle with w.mu held.
-func (w *worker[In, Out]) updateIdle() {
-	idle := !w.retiring && !w.reaped && len(w.inflight) == 0
-	if idle != w.idle {
-		w.idle = idle
-		if idle {
-			w.p.idle.Add(1)
-		} else {
-			w.p.idle.Add(-1)
-		}
-	}
-}
-
-// send records pt in flight and encodes it as a request. A part whose job
-// was cancelled is dropped; inputs that cannot be encoded fail at once. It
-// reports false if the worker can no longer be written to; pt is then left
-// in flight for the worker's end to settle or move.
-//
-// The part is in flight before it is encoded: a large request is written
-// while it is encoded, and the reply can come back before Send returns.
-func (w *worker[In, Out]) send(pt *part[In, Out]) bool {
-	j := pt.job
-	if err := j.cancellation(); err != nil {
-		j.settleAll(pt, err)
-		j.partDone(pt)
-		return true
-	}
-	id := w.p.nextID.Add(1)
-	w.mu.Lock()
-	j.mu.Lock()
-	pt.id, pt.w = id, w
-	cancelled := j.cancelled
-	j.mu.Unlock()
-	if len(w.inflight) == 0 {
+	if len(w.flights) == 0 {
 		w.headSince = time.Now()
 	}
-	w.inflight = append(w.inflight, pt)
-	w.byID[id] = pt
-	w.updateIdle()
+	w.flights = append(w.flights, fl)
+	w.byID[r.id] = fl
 	w.rearm()
 	w.mu.Unlock()
-
-	err := w.conn.Send(&wire.Request[In]{Kind: wire.Run, ID: id, Ins: pt.inputs()})
+	if !r.job.place(r, w) {
+		w.unregister(fl)
+		return
+	}
+	msg, err := w.message(r)
+	if err == nil {
+		err = w.write(msg)
+	}
 	var broken *wire.WriteError
 	switch {
-	case errors.As(err, &broken):
-		return false // the worker is gone; its end settles or moves pt
-	case err != nil:
-		w.unregister(pt) // nothing of it was written
-		return w.unencodable(pt, err)
-	case cancelled != nil:
-		w.cancelPart(pt, cancelled)
+	case err == nil, errors.As(err, &broken):
+	default:
+		w.unregister(fl)
+		w.unencodable(r, err)
 	}
-	return true
 }
 
-// unregister takes a part that was never written out of flight.
-func (w *worker[In, Out]) unregister(pt *part[In, Out]) {
-	w.mu.Lock()
-	w.inflight = slices.DeleteFunc(w.inflight, func(q *part[In, Out]) bool { return q == pt })
-	delete(w.byID, pt.id)
-	w.updateIdle()
-	w.rearm()
-	w.mu.Unlock()
-	pt.job.unplace(pt)
-}
-
-// unencodable handles a part that could not be encoded: a single input
-// fails with the error; a larger part is sent again input by input, so
-// only the inputs that cannot be encoded fail.
-func (w *worker[In, Out]) unencodable(pt *part[In, Out], err error) bool {
-	j := pt.job
-	if pt.len() == 1 {
-		var zero Out
-		j.settle(pt.index(0), zero, encodeError(err))
-		j.partDone(pt)
-		return true
+// message builds the Run message for r: the inputs but the nil ones, which
+// go apart, and the caller's deadline. It refuses inputs that point back
+// to themselves, which gob would follow without end.
+func (w *worker[In, Out]) message(r *request[In, Out]) (*wire.Request[In], error) {
+	t := w.p.task
+	ins := r.inputs()
+	m := &wire.Request[In]{Kind: wire.Run, ID: r.id, Ins: ins, N: len(ins)}
+	if d := r.job.deadline; !d.IsZero() {
+		m.Deadline, m.Budget = d.UnixNano(), int64(max(time.Until(d), 1))
 	}
-	singles := make([]*part[In, Out], pt.len())
-	for i := range singles {
-		singles[i] = j.subpart(pt, []int{i})
-	}
-	j.partDone(pt) // before any single is sent, so a cancel sees only them
-	for i, single := range singles {
-		if !w.send(single) {
-			w.p.intake.requeue(singles[i+1:]...)
-			return false
+	if t.inCycles {
+		for _, in := range ins {
+			if err := checkAcyclic(reflect.ValueOf(&in).Elem()); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return true
+	if t.inNils {
+		m.Ins, m.Nils = splitNils(ins)
+	}
+	return m, nil
 }
 
-// cancelPart asks the worker to stop pt. If pt is running, the worker has
-// the kill grace to return; if it is only queued there, its inputs settle
-// with err at once.
-func (w *worker[In, Out]) cancelPart(pt *part[In, Out], err error) {
+// splitNils returns the non-nil values of ins, a slice of pointers, and
+// the positions of the nil ones.
+func splitNils[In any](ins []In) (vals []In, nils []int) {
+	for i := range ins {
+		if reflect.ValueOf(&ins[i]).Elem().IsNil() {
+			nils = append(nils, i)
+		}
+	}
+	if len(nils) == 0 {
+		return ins, nil
+	}
+	vals = make([]In, 0, len(ins)-len(nils))
+	for i, in := range ins {
+		if len(nils) == 0 || nils[0] != i {
+			vals = append(vals, in)
+		}
+	}
+	return vals, nils
+}
+
+// write encodes msg and flushes it, unless another goroutine is waiting
+// to write too: the last of them flushes for all.
+func (w *worker[In, Out]) write(msg any) error {
+	w.writers.Add(1)
+	w.writeMu.Lock()
+	defer w.writeMu.Unlock()
+	err := w.conn.Send(msg)
+	if w.writers.Add(-1) == 0 || err != nil {
+		if ferr := w.conn.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
+// unregister takes a flight that was never written out of the table.
+func (w *worker[In, Out]) unregister(fl *flight[In, Out]) {
 	w.mu.Lock()
-	if !slices.Contains(w.inflight, pt) || pt.cancelled {
+	w.removeLocked(fl)
+	w.rearm()
+	w.mu.Unlock()
+	w.p.requestBack(w, 0)
+}
+
+// removeLocked takes fl out of the table. w.mu must be held.
+func (w *worker[In, Out]) removeLocked(fl *flight[In, Out]) {
+	for i, f := range w.flights {
+		if f == fl {
+			w.flights = append(w.flights[:i], w.flights[i+1:]...)
+			break
+		}
+	}
+	delete(w.byID, fl.req.id)
+}
+
+// unencodable handles a request that could not be encoded: a single input
+// fails with the error; a larger request goes back to the queue input by
+// input, so only the inputs that cannot be encoded fail.
+func (w *worker[In, Out]) unencodable(r *request[In, Out], err error) {
+	j := r.job
+	if r.len() == 1 {
+		var zero Out
+		j.settle(r.index(0), zero, encodeFailure(err))
+		j.retire(r)
+		return
+	}
+	singles := make([]*request[In, Out], r.len())
+	for k := range singles {
+		singles[k] = j.again(r, []int{k})
+	}
+	j.retire(r)
+	w.p.requeue(singles...)
+}
+
+// cancel tells the worker to stop r, with cause. If r is running, the
+// worker has the kill grace to return.
+func (w *worker[In, Out]) cancel(r *request[In, Out], cause error) {
+	w.mu.Lock()
+	fl := w.byID[r.id]
+	if fl == nil || fl.cancelled {
 		w.mu.Unlock()
 		return
 	}
-	pt.cancelled, pt.cancelAt = true, time.Now()
-	running := w.inflight[0] == pt
-	w.cancels = append(w.cancels, pt.id)
+	fl.cancelled, fl.cancelAt = true, time.Now()
 	w.rearm()
 	w.mu.Unlock()
-	w.signal()
-	if !running {
-		pt.job.settleAll(pt, err)
+	msg := &wire.Request[In]{Kind: wire.Cancel, ID: r.id}
+	if cause != nil && cause != context.Canceled {
+		msg.Cause = encodeError(cause)
+	}
+	_ = w.write(msg)
+}
+
+// deadline returns when the running request must have returned or shown
+// progress: the kill grace after it was cancelled, or the timeout and the
+// grace after it started or last showed progress. w.mu must be held.
+func (w *worker[In, Out]) deadline() (time.Time, bool) {
+	if len(w.flights) == 0 {
+		return time.Time{}, false
+	}
+	head, cfg := w.flights[0], &w.p.cfg
+	switch {
+	case head.cancelled:
+		from := head.cancelAt
+		if w.headSince.After(from) {
+			from = w.headSince
+		}
+		return from.Add(cfg.killGrace), true
+	case cfg.timeout > 0:
+		return w.headSince.Add(cfg.timeout + cfg.killGrace), true
+	}
+	return time.Time{}, false
+}
+
+// rearm sets the watchdog for the running request. w.mu must be held.
+func (w *worker[In, Out]) rearm() {
+	if d, ok := w.deadline(); ok {
+		w.dog.Reset(time.Until(d))
+	} else {
+		w.dog.Stop()
+	}
+}
+
+// checkDog kills the worker if its running request is past its deadline.
+func (w *worker[In, Out]) checkDog() {
+	w.mu.Lock()
+	d, ok := w.deadline()
+	if !ok || w.killed != nil {
+		w.mu.Unlock()
+		return
+	}
+	if wait := time.Until(d); wait > 0 {
+		w.dog.Reset(wait)
+		w.mu.Unlock()
+		return
+	}
+	head, cfg := w.flights[0], &w.p.cfg
+	werr := &WorkerError{Kind: ErrKilled, Cause: context.DeadlineExceeded,
+		Reason: fmt.Sprintf("the input ran past its %v timeout and ignored its cancelled context for %v", cfg.timeout, cfg.killGrace)}
+	if head.cancelled {
+		werr.Kind, werr.Cause = ErrKilled, nil
+		werr.Reason = fmt.Sprintf("the input ignored its cancelled context for %v", cfg.killGrace)
+	}
+	w.killed, w.killedFor = werr, head
+	w.p.stats.killed.Add(1)
+	w.mu.Unlock()
+	w.proc.kill()
+	w.p.log.Warn("procpool: killed worker", "slot", w.slot.index, "pid", w.pid, "reason", werr.Reason)
+}
+
+// watchPulse starts the liveness check: a worker that sends nothing for
+// the Liveness period is killed and treated as dead.
+func (w *worker[In, Out]) watchPulse() {
+	every := w.p.cfg.liveness / 2
+	var check func()
+	scheduled := time.Now().Add(every)
+	check = func() {
+		now := time.Now()
+		late := now.Sub(scheduled)
+		scheduled = now.Add(every)
+		silent := now.Sub(time.Unix(0, w.lastHeard.Load()))
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		switch {
+		case w.pulse == nil:
+			return
+		case late > every/2:
+			// This process did not run for a while (it was stopped, or the
+			// machine was): the worker's messages may be waiting unread.
+		case silent > w.p.cfg.liveness && w.killed == nil:
+			w.killed = &WorkerError{Kind: ErrWorkerDied,
+				Reason: fmt.Sprintf("it sent nothing for %v (stopped, wedged, or cut off), more than the %v Liveness allows", silent.Round(time.Millisecond), w.p.cfg.liveness)}
+			w.p.stats.killed.Add(1)
+			go w.proc.kill()
+			return
+		}
+		w.pulse.Reset(every)
+	}
+	w.mu.Lock()
+	w.pulse = time.AfterFunc(every, check)
+	w.mu.Unlock()
+}
+
+// stopTimers stops the watchdog and the liveness check for good.
+func (w *worker[In, Out]) stopTimers() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.dog.Stop()
+	if w.pulse != nil {
+		w.pulse.Stop()
+		w.pulse = nil
 	}
 }

@@ -41,7 +41,7 @@ func Run[In, Out any](ctx context.Context, ins iter.Seq[In], cfg Config, dispatc
 		cfg:      cfg,
 		dispatch: dispatch,
 		yield:    yield,
-		sizer:    newSizer(cfg.MaxBatch, cfg.Target),
+		sizer:    NewSizer(cfg.MaxBatch, cfg.Target),
 	}
 	defer func() {
 		cancel(ErrStopped)
@@ -58,7 +58,7 @@ type state[In, Out any] struct {
 	cfg      Config
 	dispatch Dispatch[In, Out]
 	yield    func(int, Out, error) bool
-	sizer    sizer
+	sizer    Sizer
 
 	next    int               // index of the next input
 	pending []*Batch[In, Out] // dispatched, not yet yielded, in order
@@ -145,7 +145,7 @@ func (s *state[In, Out]) drain(all bool) bool {
 			}
 		}
 		s.pending = s.pending[1:]
-		s.sizer.observe(head.Len(), head.took)
+		s.sizer.Observe(head.Len(), head.took)
 		ok := s.emit(head)
 		s.free = append(s.free, head)
 		if !ok {

@@ -2,23 +2,28 @@ package stream
 
 import "time"
 
-// sizer picks batch sizes from measured task time: inputs are batched until
+// Sizer picks batch sizes from measured task time: inputs are batched until
 // a batch takes about target to run, so tiny tasks share the cost of a
 // dispatch and long ones go one at a time.
-type sizer struct {
+type Sizer struct {
 	size   int
 	max    int
 	target time.Duration
 }
 
-func newSizer(max int, target time.Duration) sizer {
-	return sizer{size: 1, max: max, target: target}
+// NewSizer returns a sizer for batches of at most max inputs that should
+// take about target to run. The first size is 1.
+func NewSizer(max int, target time.Duration) Sizer {
+	return Sizer{size: 1, max: max, target: target}
 }
 
-// observe updates the size from a batch of n inputs that took took. The size
+// Size returns the size for the next batch.
+func (s *Sizer) Size() int { return s.size }
+
+// Observe updates the size from a batch of n inputs that took took. The size
 // grows at most fourfold per batch, so one fast batch cannot swamp the
 // window, and shrinks at once.
-func (s *sizer) observe(n int, took time.Duration) {
+func (s *Sizer) Observe(n int, took time.Duration) {
 	if n == 0 {
 		return
 	}

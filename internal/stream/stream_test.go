@@ -18,17 +18,17 @@ func TestMain(m *testing.M) {
 }
 
 func TestSizerGrowsForTinyTasksAndShrinksForSlowOnes(t *testing.T) {
-	s := newSizer(1024, 100*time.Microsecond)
+	s := NewSizer(1024, 100*time.Microsecond)
 	require.Equal(t, 1, s.size, "the first batch is a single input")
-	s.observe(1, 100*time.Nanosecond)
+	s.Observe(1, 100*time.Nanosecond)
 	assert.Equal(t, 4, s.size, "growth is at most fourfold per batch")
 	for range 10 {
-		s.observe(s.size, time.Duration(s.size)*100*time.Nanosecond)
+		s.Observe(s.size, time.Duration(s.size)*100*time.Nanosecond)
 	}
 	assert.Equal(t, 1000, s.size, "tiny tasks are batched up to about the target time")
-	s.observe(10, 10*time.Millisecond)
+	s.Observe(10, 10*time.Millisecond)
 	assert.Equal(t, 1, s.size, "slow tasks go one at a time at once")
-	s.observe(5, 0)
+	s.Observe(5, 0)
 	assert.Equal(t, 4, s.size, "an unmeasurably fast batch grows the size")
 }
 

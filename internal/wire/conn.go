@@ -32,8 +32,10 @@ func (c *Conn) SetLimit(max int) {
 }
 
 // ReadPreamble reads the worker's preamble; the parent calls it first.
-func (c *Conn) ReadPreamble() error {
-	return readPreamble(c.fr.r)
+// Up to slack bytes the worker wrote before it go to skipped, which may
+// be nil.
+func (c *Conn) ReadPreamble(skipped io.Writer, slack int) error {
+	return readPreamble(c.fr.r, skipped, slack)
 }
 
 // Send encodes v into the write buffer. Nothing reaches the peer until
@@ -78,10 +80,26 @@ func (e *ReadError) Unwrap() error { return e.Err }
 // finished. Any other error means the message arrived whole but could not
 // be decoded into v; fields decoded before the failure are set, and the
 // next Receive reads the next message.
-func (c *Conn) Receive(v any) error {
-	err := c.dec.Decode(v)
+//
+// A panic while decoding (a GobDecode method that panics) is returned as
+// a *ReadError: the decoder's state is then unknown, so nothing more can be
+// read.
+func (c *Conn) Receive(v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.fr.err = fmt.Errorf("wire: decoding %T panicked: %v", v, r)
+			err = &ReadError{Err: c.fr.err}
+		}
+	}()
+	err = c.dec.Decode(v)
 	if err != nil && c.fr.err != nil {
 		return &ReadError{Err: c.fr.err}
 	}
 	return err
+}
+
+// Ready reports whether a message is already buffered, so Receive will
+// not wait for the peer.
+func (c *Conn) Ready() bool {
+	return c.fr.left > 0 || c.fr.r.Buffered() > 0
 }

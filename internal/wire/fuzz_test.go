@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"testing"
 )
 
@@ -30,9 +31,10 @@ func frames(msgs ...any) []byte {
 // allocate past the limit.
 func FuzzReceive(f *testing.F) {
 	f.Add(frames(&Request[int]{Kind: Run, ID: 1, Ins: []int{1, 2, 3}}, &Request[int]{Kind: Cancel, ID: 1}))
-	f.Add(frames(&Reply[string]{ID: 9, Outs: []string{"a", ""}, Fails: []Failure{{Index: 1, Kind: Panic, Message: "x"}}, Last: true}))
+	f.Add(frames(&Reply[string]{ID: 9, N: 3, Outs: []string{"a"}, Nils: []int{2}, Fails: []Failure{{Index: 1, Kind: Panic, Message: "x",
+		Err: &Error{Text: "e", Wrapped: []*Error{{Text: "w", Name: "n"}}}}}, Last: true}))
 	f.Add(frames(&Hello{PID: 1, Host: "h", Tasks: []string{"t"}}))
-	f.Add([]byte("POOLKIT 1\n"))
+	f.Add([]byte("POOLKIT 2\n"))
 	f.Add([]byte{mark[0], mark[1], 0, 0, 0, 5, 0xfc, 0x7f, 0xff, 0xff, 0xff})
 	huge := binary.BigEndian.AppendUint32([]byte{mark[0], mark[1]}, 0xffffffff)
 	f.Add(huge)
@@ -51,6 +53,6 @@ func FuzzReceive(f *testing.F) {
 				break
 			}
 		}
-		_ = NewConn(bytes.NewReader(data), nil, fuzzLimit).ReadPreamble()
+		_ = NewConn(bytes.NewReader(data), nil, fuzzLimit).ReadPreamble(io.Discard, fuzzLimit)
 	})
 }

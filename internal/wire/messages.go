@@ -2,10 +2,13 @@ package wire
 
 // Hello is the worker's first message, after the preamble.
 type Hello struct {
-	PID   int      // the worker's process ID on its host
-	Host  string   // the worker's host name
-	Build string   // what the worker program was built from, for errors
-	Tasks []string // names of the tasks the worker has
+	PID     int      // the worker's process ID on its host
+	Host    string   // the worker's host name
+	Build   string   // what the worker program was built from, for errors
+	BuildID string   // the Go build ID of the worker's executable, if known
+	Tasks   []string // names of the tasks the worker has
+	Test    bool     // the worker is a test binary
+	RSS     uint64   // the worker's resident set size in bytes; 0 if unknown
 }
 
 // Setup is the parent's answer to Hello: which task to serve, and the
@@ -16,8 +19,13 @@ type Setup struct {
 	Build      string // what the parent program was built from, for errors
 	Init       string // registered initializer name; empty for none
 	InitArg    []byte // gob encoding of the initializer's argument
-	MaxMessage int    // size limit for every later message
+	MaxMessage int    // size limit for every message after the handshake
 	Timeout    int64  // per-input timeout in nanoseconds; 0 for none
+	Heartbeat  int64  // how often the worker must send a Beat, in nanoseconds; 0 for never
+	ReportEach bool   // send each input's result before running the next
+	MaxProcs   int    // GOMAXPROCS for the worker; 0 to keep its own
+	Unset      []string
+	SameClock  bool // the worker shares the parent's clock: Deadline is exact
 
 	// Limits after which the worker retires: it stops running inputs,
 	// answers the rest with Retire, and waits to be replaced. 0 for none.
@@ -26,8 +34,12 @@ type Setup struct {
 }
 
 // Ready ends the handshake. Err is empty if the worker is ready to serve.
+// While its initializer runs, a worker sends a Ready with Waiting set
+// every heartbeat, to show it is alive; the last Ready has it unset.
 type Ready struct {
-	Err string
+	Err     string
+	Waiting bool
+	RSS     uint64 // the worker's resident set size in bytes, once ready
 }
 
 // Kind says what a Request asks for.
@@ -35,30 +47,49 @@ type Kind uint8
 
 const (
 	Run    Kind = iota + 1 // run Ins, in order
-	Cancel                 // cancel the request with ID
+	Cancel                 // cancel the request with ID, with Cause
 )
 
 // Request is a message from the parent. A worker runs Run requests one at
 // a time, in the order they arrive.
+//
+// Ins holds the inputs except those listed in Nils, the positions of nil
+// inputs, which gob cannot carry in a slice. Deadline is the caller's
+// deadline in Unix nanoseconds (0 for none) when the worker shares the
+// parent's clock; Budget is the time that was left until it, in
+// nanoseconds, for a worker that does not.
 type Request[In any] struct {
-	Kind Kind
-	ID   uint64
-	Ins  []In
+	Kind     Kind
+	ID       uint64
+	Ins      []In
+	Nils     []int
+	N        int // how many inputs, Nils included
+	Deadline int64
+	Budget   int64
+	Cause    *Error // for Cancel: why; nil for context.Canceled
 }
 
-// Reply carries the results of Ins[From : From+len(Outs)] of the request
+// Reply carries the results of inputs From to From+N-1 of the request
 // with ID. A worker may split a request's results over several replies;
-// Last marks the final one.
+// Last marks the final one. Outs holds, in order, the outputs of the
+// inputs that succeeded with a non-nil output; Nils lists those that
+// succeeded with a nil one and Fails those that failed, by position in
+// the request.
 //
 // A Last reply that covers fewer than all of the request's inputs leaves
 // the rest unrun: with Retire set, because the worker reached a limit and
 // must be replaced; with Refused set, because the worker could not decode
 // the request, for the reason Refused gives.
+//
+// A Reply with ID 0 carries no results: it is a heartbeat, and may report
+// RSS.
 type Reply[Out any] struct {
 	ID      uint64
 	From    int
+	N       int
 	Outs    []Out
-	Fails   []Failure // the inputs among those that failed
+	Nils    []int
+	Fails   []Failure
 	Last    bool
 	Took    int64  // nanoseconds spent running these inputs
 	RSS     uint64 // the worker's resident set size in bytes, when measured; 0 otherwise
@@ -70,18 +101,28 @@ type Reply[Out any] struct {
 type FailureKind uint8
 
 const (
-	Error            FailureKind = iota + 1 // the task returned an error
-	Canceled                                // ... that is context.Canceled
-	DeadlineExceeded                        // ... that is context.DeadlineExceeded
-	Panic                                   // the task panicked
-	Goexit                                  // the task called runtime.Goexit
-	Undeliverable                           // the output could not be encoded
+	Failed        FailureKind = iota + 1 // the task returned Err
+	Panic                                // the task panicked: Err if the value was an error, else Value and Message
+	Goexit                               // the task called runtime.Goexit
+	Undeliverable                        // the output could not be sent: Message says why
 )
 
 // Failure is one failed input of a Reply.
 type Failure struct {
-	Index   int // position in the request's Ins
+	Index   int // position in the request's inputs
 	Kind    FailureKind
-	Message string
+	Err     *Error // the error, for Failed and a panic with an error value
+	Value   []byte // a panic value that gob could encode as an interface
+	Message string // a panic value's text, or why an output was undeliverable
 	Stack   string // for panics
+}
+
+// Error is an error as it crosses the pipe: its message, what it wraps,
+// and, for errors both sides registered, how to rebuild it.
+type Error struct {
+	Text    string
+	Name    string   // the registered sentinel or type it is; "" for none
+	Value   []byte   // for a registered type: the gob encoding of the value
+	Wrapped []*Error // what its Unwrap returns, in order
+	Multi   bool     // Unwrap returns []error rather than error
 }

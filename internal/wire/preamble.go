@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,7 +10,7 @@ import (
 )
 
 // Version is the protocol version. Parent and worker must speak the same.
-const Version = 1
+const Version = 2
 
 const preamblePrefix = "POOLKIT "
 
@@ -38,22 +39,43 @@ func (e *VersionError) Error() string {
 	return fmt.Sprintf("wire: worker speaks protocol version %d, parent speaks %d", e.Worker, e.Parent)
 }
 
-// readPreamble reads and checks the preamble line.
-func readPreamble(r *bufio.Reader) error {
-	var line []byte
-	for len(line) < 64 {
-		b, err := r.ReadByte()
-		if err != nil {
-			if err == io.EOF && len(line) == 0 {
-				return io.EOF
-			}
-			return &PreambleError{Read: line}
+// readPreamble reads up to the preamble line and checks it. What comes
+// before it, at most slack bytes, is written to skipped: a worker may print
+// to stdout before it takes stdout over. It returns io.EOF if the stream
+// ends before anything was read.
+func readPreamble(r *bufio.Reader, skipped io.Writer, slack int) error {
+	seen := 0
+	var first []byte
+	for {
+		line, err := r.ReadSlice('\n')
+		if i := bytes.LastIndex(line, []byte(preamblePrefix)); i >= 0 && err == nil {
+			skip(skipped, line[:i])
+			return checkPreamble(line[i:])
 		}
-		line = append(line, b)
-		if b == '\n' {
-			break
+		if len(first) < 64 {
+			first = append(first, line[:min(len(line), 64-len(first))]...)
+		}
+		seen += len(line)
+		skip(skipped, line)
+		switch {
+		case err == io.EOF && seen == 0:
+			return io.EOF
+		case err != nil && err != bufio.ErrBufferFull:
+			return &PreambleError{Read: first}
+		case seen > slack:
+			return &PreambleError{Read: first}
 		}
 	}
+}
+
+func skip(w io.Writer, b []byte) {
+	if w != nil && len(b) > 0 {
+		_, _ = w.Write(b)
+	}
+}
+
+// checkPreamble checks a preamble line.
+func checkPreamble(line []byte) error {
 	text, ok := strings.CutPrefix(string(line), preamblePrefix)
 	if !ok || !strings.HasSuffix(text, "\n") {
 		return &PreambleError{Read: line}

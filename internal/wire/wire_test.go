@@ -85,7 +85,7 @@ func TestFrameOverLimitIsRefusedBeforeReading(t *testing.T) {
 func TestPreamble(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, WritePreamble(&buf))
-	assert.NoError(t, NewConn(&buf, io.Discard, 1024).ReadPreamble())
+	assert.NoError(t, NewConn(&buf, io.Discard, 1024).ReadPreamble(nil, 1024))
 
 	for _, tc := range []struct {
 		in   string
@@ -93,12 +93,13 @@ func TestPreamble(t *testing.T) {
 		msg  string
 	}{
 		{"", io.EOF, "EOF"},
-		{"POOLKIT 9\n", &VersionError{}, "wire: worker speaks protocol version 9, parent speaks 1"},
-		{"hello\n", &PreambleError{}, `wire: expected the worker preamble "POOLKIT 1\n", read "hello\n"`},
+		{"POOLKIT 9\n", &VersionError{}, "wire: worker speaks protocol version 9, parent speaks 2"},
+		{"hello\n", &PreambleError{}, `wire: expected the worker preamble "POOLKIT 2\n", read "hello\n"`},
 		{"POOLKIT x\n", &PreambleError{}, `read "POOLKIT x\n"`},
 		{strings.Repeat("y", 100), &PreambleError{}, strings.Repeat("y", 64) + `"`},
+		{strings.Repeat("z\n", 600), &PreambleError{}, `read "z\nz\n`},
 	} {
-		err := NewConn(strings.NewReader(tc.in), io.Discard, 1024).ReadPreamble()
+		err := NewConn(strings.NewReader(tc.in), io.Discard, 1024).ReadPreamble(nil, 1024)
 		require.Error(t, err, tc.in)
 		switch want := tc.want.(type) {
 		case *VersionError:
@@ -111,6 +112,32 @@ func TestPreamble(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.msg)
 	}
 }
+
+func TestPreambleAfterStrayOutput(t *testing.T) {
+	var skipped bytes.Buffer
+	in := "hello from an init function\nno newline, then POOLKIT 2\n"
+	assert.NoError(t, NewConn(strings.NewReader(in), io.Discard, 1024).ReadPreamble(&skipped, 1024),
+		"what a worker prints before the preamble is passed on, not an error")
+	assert.Equal(t, "hello from an init function\nno newline, then ", skipped.String())
+}
+
+func TestReceivePanicIsAReadError(t *testing.T) {
+	c, _ := loop(1 << 20)
+	require.NoError(t, c.Send(&Request[panicky]{Kind: Run, ID: 1, Ins: []panicky{{}}}))
+	require.NoError(t, c.Flush())
+	var r Request[panicky]
+	err := c.Receive(&r)
+	var re *ReadError
+	require.ErrorAs(t, err, &re, "a decoder that panics ends the stream, it does not end the program")
+	assert.Contains(t, err.Error(), "panicked: refusing")
+	assert.Error(t, c.Receive(&r), "the stream stays ended")
+}
+
+// panicky panics when it is decoded.
+type panicky struct{}
+
+func (panicky) GobEncode() ([]byte, error) { return []byte{1}, nil }
+func (*panicky) GobDecode([]byte) error    { panic("refusing") }
 
 // brokenWriter fails every write.
 type brokenWriter struct{}

@@ -28,7 +28,9 @@ import (
 //     the cancellation or deadline and the goroutine runs on until the task
 //     returns; in another process the process is killed after a grace
 //     period, and with a per-input Timeout the future settles then, with an
-//     error that matches context.DeadlineExceeded all the same.
+//     error that matches context.DeadlineExceeded all the same. When
+//     Shutdown gives up, goroutines see their context cancelled, while
+//     processes are killed at once.
 //  5. Values are copied: a task in another process gets a copy of its
 //     input and the caller a copy of its output, encoded with
 //     encoding/gob, so unexported fields arrive zero and pointers shared

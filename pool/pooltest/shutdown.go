@@ -73,7 +73,9 @@ func shutdownGivesUp(t *testing.T, e Engine) {
 		wantIs(t, err, context.Canceled, what)
 		wantIs(t, err, pool.ErrClosed, what)
 	}
-	wantEqual(t, g.Wait(0, "ended"), "ended canceled canceled", "what the running input saw")
+	if !e.Separate { // a process engine kills the worker at once instead
+		wantEqual(t, g.Wait(0, "ended"), "ended canceled canceled", "what the running input saw")
+	}
 	want(t, !g.Saw(1, "ran"), "the queued input ran after Shutdown gave up")
 	must(t, ex.Close(), "Close after Shutdown gave up")
 }

@@ -1,0 +1,170 @@
+package procpool
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/poolkit/poolkit/internal/wire"
+)
+
+// setupBase is what every worker of a pool is told at its handshake.
+type setupBase struct {
+	wire.Setup
+	reportEach bool
+}
+
+func newSetupBase[In, Out any](t *Task[In, Out], cfg *config) setupBase {
+	b := setupBase{Setup: wire.Setup{Task: t.name, Signature: t.sig, Build: buildID(), Init: cfg.initName, InitArg: cfg.initArg,
+		MaxMessage: cfg.maxMessage, Timeout: int64(cfg.timeout), Heartbeat: int64(cfg.liveness / 4),
+		RecycleAfter: cfg.recycleAfter, MaxRSS: cfg.maxRSS}}
+	b.reportEach = cfg.timeout > 0 || cfg.retries > 0
+	b.ReportEach = b.reportEach
+	return b
+}
+
+// handshakeLimit is the message size limit until the handshake is done,
+// whatever MaxMessage says, so that a small MaxMessage cannot stop a
+// worker from starting.
+func handshakeLimit(cfg *config) int {
+	return max(cfg.maxMessage, len(cfg.initArg)+1<<20)
+}
+
+// preambleSlack is how much a worker may print to stdout before Main takes
+// it over (an init function that prints, say): it is passed on as stderr.
+const preambleSlack = 64 << 10
+
+// handshake runs the parent's side of the handshake: the worker must
+// speak within StartTimeout, be the parent's build, have the task, and
+// then run its initializer, which may take as long as it needs while the
+// worker shows it is alive.
+func (w *worker[In, Out]) handshake() error {
+	p, s := w.p, w.slot
+	w.conn = wire.NewConn(w.proc.stdout, w.proc.stdin, handshakeLimit(&p.cfg))
+	timer := time.AfterFunc(p.cfg.startTimeout, w.proc.kill)
+	hello, err := w.hello()
+	if !timer.Stop() {
+		return w.noHandshake(fmt.Sprintf("no answer within the %v start timeout", p.cfg.startTimeout), nil)
+	}
+	if err != nil {
+		return err
+	}
+	w.pid, w.host = hello.PID, hello.Host
+	w.proc.stderr.setOrigin(w.pid, remoteHost(w.host))
+	if err := w.checkBuild(hello); err != nil {
+		return err
+	}
+	setup := p.setup.Setup
+	if s.local {
+		setup.MaxProcs, setup.SameClock = cpuShare(p.cfg.workers), true
+		setup.Unset = strings.Split(os.Getenv(envUnset), ",")
+	}
+	if err := w.conn.Send(&setup); err != nil {
+		return err
+	}
+	if err := w.conn.Flush(); err != nil {
+		return err
+	}
+	ready, err := w.ready()
+	if err != nil {
+		return err
+	}
+	w.conn.SetLimit(p.cfg.maxMessage)
+	w.rss.Store(ready.RSS)
+	return nil
+}
+
+// hello reads the preamble and the worker's Hello. What the worker printed
+// before the preamble is passed on as its stderr.
+func (w *worker[In, Out]) hello() (*wire.Hello, error) {
+	if err := w.conn.ReadPreamble(w.proc.stderr.writer(), preambleSlack); err != nil {
+		var pe *wire.PreambleError
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, w.noHandshake("it exited first", nil)
+		case errors.As(err, &pe):
+			return nil, w.noHandshake("it wrote something else", err)
+		}
+		return nil, w.noHandshake("reading its first line", err)
+	}
+	var hello wire.Hello
+	if err := w.conn.Receive(&hello); err != nil {
+		return nil, fmt.Errorf("reading the worker's hello: %w", err)
+	}
+	return &hello, nil
+}
+
+// ready waits for the worker's Ready. While its initializer runs, the
+// worker sends a Ready marked Waiting every heartbeat; if none comes for
+// the Liveness period, it is taken for stuck.
+func (w *worker[In, Out]) ready() (*wire.Ready, error) {
+	limit := w.p.cfg.liveness
+	timer := time.AfterFunc(limit, w.proc.kill)
+	defer timer.Stop()
+	for {
+		var ready wire.Ready
+		if err := w.conn.Receive(&ready); err != nil {
+			if !timer.Stop() {
+				return nil, fmt.Errorf("the worker sent nothing for %v while it initialised", limit)
+			}
+			return nil, fmt.Errorf("waiting for the worker to be ready: %w", err)
+		}
+		switch {
+		case ready.Err != "":
+			return nil, errors.New(ready.Err)
+		case !ready.Waiting:
+			return &ready, nil
+		}
+		timer.Reset(limit)
+	}
+}
+
+// checkBuild refuses a worker that runs another build of the program: a
+// worker the pool started from its own executable must be that very
+// build, whatever became of the file on disk; any other must come from
+// the same code, as far as both builds record it.
+func (w *worker[In, Out]) checkBuild(hello *wire.Hello) error {
+	switch {
+	case w.slot.local && w.p.cfg.command == nil:
+		if mine := executableID(); mine != "" && hello.BuildID != mine {
+			return fmt.Errorf("the worker runs another build than the parent (Go build ID %q, the parent's is %q): "+
+				"the program's file was replaced since it started, and a worker must run the parent's own code", hello.BuildID, mine)
+		}
+	case comparableBuild(hello.Build) && comparableBuild(buildID()) && hello.Build != buildID():
+		return fmt.Errorf("the worker was built from other code (%s) than the parent (%s); build both from the same code", hello.Build, buildID())
+	}
+	return nil
+}
+
+// noHandshake describes a worker that never spoke the protocol, with the
+// likely cause: for a test binary, a TestMain that does not call Main; for
+// a local worker, a main that does not; for a launched one, also a
+// launcher that did not get through.
+func (w *worker[In, Out]) noHandshake(what string, err error) error {
+	var hint string
+	switch {
+	case !w.slot.local:
+		hint = "did the launcher reach the worker, and does its main call procpool.Main()?"
+	case w.p.cfg.command == nil && isTestBinary():
+		hint = "the worker is this test binary, and a test binary serves only from a TestMain that calls procpool.Main() first; add:\n\n" +
+			"\tfunc TestMain(m *testing.M) {\n\t\tprocpool.Main()\n\t\tos.Exit(m.Run())\n\t}\n"
+	default:
+		hint = "does main call procpool.Main()?"
+	}
+	if err != nil {
+		return fmt.Errorf("worker never completed the handshake (%s: %w); %s", what, err, hint)
+	}
+	return fmt.Errorf("worker never completed the handshake (%s); %s", what, hint)
+}
+
+// remoteHost returns host if it is not this machine, and "" otherwise, so
+// that only workers on other hosts are labelled with one.
+func remoteHost(host string) string {
+	if local, err := os.Hostname(); err == nil && local == host {
+		return ""
+	}
+	return host
+}

@@ -1,0 +1,194 @@
+package procpool
+
+import (
+	"context"
+	"iter"
+	"sync"
+	"time"
+
+	"github.com/poolkit/poolkit/internal/stream"
+	"github.com/poolkit/poolkit/pool"
+)
+
+// Batching: a batch aims to take batchTarget to run, and holds at most
+// maxBatch inputs; at most batchWindow batches per worker are in flight.
+const (
+	batchTarget = 2 * time.Millisecond
+	maxBatch    = 4096
+	batchWindow = 4
+)
+
+// mapSlice is Map: it sends ins in batches that write their outputs
+// straight into the result, in any order, and stops at the first failure.
+func (p *Pool[In, Out]) mapSlice(ctx context.Context, ins []In) ([]Out, error) {
+	if len(ins) == 0 {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if err := p.refusal(context.Background(), false); err != nil {
+			return nil, err
+		}
+		return []Out{}, nil
+	}
+	if err := p.beginCall(ctx); err != nil {
+		return nil, err
+	}
+	defer p.jobDone()
+	window := batchWindow * p.cfg.total()
+	m := newMapping[Out](ctx, len(ins), window)
+	defer m.cancel(nil)
+	sz := stream.NewSizer(maxBatch, batchTarget)
+	inflight, next := 0, 0
+	for {
+		for inflight < window && next < len(ins) && !m.stopped() {
+			n := min(sz.Size(), len(ins)-next)
+			j := newJob(p, m.ctx, ins[next:next+n], &sliceSink[Out]{m: m, lo: next})
+			r := j.request(nil)
+			if err := p.enqueue(m.ctx, r, true, true); err != nil {
+				j.abandon(r)
+				m.fail(-1, err)
+				break
+			}
+			j.watch()
+			inflight, next = inflight+1, next+n
+		}
+		if inflight == 0 {
+			return m.result(ctx)
+		}
+		d := <-m.finished
+		inflight--
+		sz.Observe(d.n, d.took)
+	}
+}
+
+// beginCall accepts a call that holds the pool open until it returns, as
+// Map does, so that Shutdown lets it finish.
+func (p *Pool[In, Out]) beginCall(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.refusal(ctx, false); err != nil {
+		return err
+	}
+	p.outstanding++
+	return nil
+}
+
+// mapping is one call of Map.
+type mapping[Out any] struct {
+	outs     []Out
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	finished chan batchDone
+
+	mu      sync.Mutex
+	failAt  int // the failed input; -1 for a failure of none
+	failErr error
+}
+
+// batchDone reports a finished batch: how many inputs, and how long the
+// worker took.
+type batchDone struct {
+	n    int
+	took time.Duration
+}
+
+func newMapping[Out any](ctx context.Context, n, window int) *mapping[Out] {
+	m := &mapping[Out]{outs: make([]Out, n), finished: make(chan batchDone, window)}
+	m.ctx, m.cancel = context.WithCancelCause(ctx)
+	return m
+}
+
+// fail records the failure of input i (-1 for none) and stops the
+// mapping, cancelling the inputs in flight with err as the cause. Only
+// the first failure counts: later ones are mostly inputs that saw the
+// cancellation the first one caused.
+func (m *mapping[Out]) fail(i int, err error) {
+	m.mu.Lock()
+	first := m.failErr == nil
+	if first {
+		m.failAt, m.failErr = i, err
+	}
+	m.mu.Unlock()
+	if first {
+		m.cancel(err)
+	}
+}
+
+func (m *mapping[Out]) stopped() bool {
+	return m.ctx.Err() != nil
+}
+
+// result returns what Map returns.
+func (m *mapping[Out]) result(parent context.Context) ([]Out, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.failErr == nil:
+		return m.outs, nil
+	case parent.Err() != nil:
+		return nil, parent.Err()
+	case m.failAt < 0:
+		return nil, m.failErr
+	}
+	return nil, &pool.TaskError{Index: m.failAt, Err: m.failErr}
+}
+
+// sliceSink is the sink of a batch of Map: outputs go into the result.
+type sliceSink[Out any] struct {
+	m  *mapping[Out]
+	lo int // the batch's first input in Map's input
+	n  int
+}
+
+func (s *sliceSink[Out]) locked() bool { return true }
+
+func (s *sliceSink[Out]) put(i int, out Out, err error) {
+	s.n++
+	if err != nil {
+		s.m.fail(s.lo+i, err)
+		return
+	}
+	s.m.outs[s.lo+i] = out
+}
+
+func (s *sliceSink[Out]) finish(took time.Duration) {
+	s.m.finished <- batchDone{n: s.n, took: took}
+}
+
+// mapSeq is MapSeq: the ordered stream of internal/stream, with each batch
+// sent as one job.
+func (p *Pool[In, Out]) mapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
+	return func(yield func(Out, error) bool) {
+		cfg := stream.Config{Window: batchWindow * p.cfg.total(), MaxBatch: maxBatch, Target: batchTarget}
+		stream.Run(ctx, ins, cfg, p.dispatch, func(i int, out Out, err error) bool {
+			if err != nil && i >= 0 {
+				err = &pool.TaskError{Index: i, Err: err}
+			}
+			return yield(out, err)
+		})
+	}
+}
+
+// dispatch queues a MapSeq batch as one job.
+func (p *Pool[In, Out]) dispatch(ctx context.Context, b *stream.Batch[In, Out]) error {
+	j := newJob(p, ctx, b.Ins, &batchSink[In, Out]{b: b})
+	r := j.request(nil)
+	if err := p.enqueue(ctx, r, true, false); err != nil {
+		j.abandon(r)
+		return err
+	}
+	j.watch()
+	return nil
+}
+
+// batchSink is the sink of a MapSeq batch.
+type batchSink[In, Out any] struct {
+	b *stream.Batch[In, Out]
+}
+
+func (s *batchSink[In, Out]) locked() bool { return true }
+
+func (s *batchSink[In, Out]) put(i int, out Out, err error) {
+	s.b.Outs[i], s.b.Errs[i] = out, err
+}
+
+func (s *batchSink[In, Out]) finish(took time.Duration) { s.b.Finish(took) }
