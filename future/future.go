@@ -15,7 +15,7 @@ import (
 // (or [Value] and [Failed] for results already known); the zero Future is
 // not useful on its own.
 type Future[T any] struct {
-	settled atomic.Bool
+	state atomic.Uint32 // started and settled bits
 
 	mu        sync.Mutex
 	done      chan struct{}    // made on first use of Done, closed on settle
@@ -25,6 +25,12 @@ type Future[T any] struct {
 	value T
 	err   error
 }
+
+// The bits of Future.state. Once set, a bit stays set.
+const (
+	started uint32 = 1 << iota // Promise.Start was called before settling
+	settled                    // the result is stored and final
+)
 
 // closedChan is returned by Done for futures that settled before anyone asked.
 var closedChan = func() chan struct{} {
@@ -39,7 +45,7 @@ func (f *Future[T]) Done() <-chan struct{} {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.done == nil {
-		if f.settled.Load() {
+		if f.Settled() {
 			return closedChan
 		}
 		f.done = make(chan struct{})
@@ -49,7 +55,23 @@ func (f *Future[T]) Done() <-chan struct{} {
 
 // Settled reports whether f has settled. It never blocks.
 func (f *Future[T]) Settled() bool {
-	return f.settled.Load()
+	return f.state.Load()&settled != 0
+}
+
+// Running reports whether f's work has started and f has not settled yet:
+// its producer called [Promise.Start], and neither the producer nor
+// [Future.Cancel] has settled it since. Running never blocks. A producer
+// that never calls Start leaves it false.
+func (f *Future[T]) Running() bool {
+	return f.state.Load() == started
+}
+
+// Started reports whether f's producer started the work before f settled
+// (see [Promise.Start]), whether or not f has settled since. After
+// [Future.Cancel], it tells work that never ran (false) from work that was
+// stopped while running (true). It never blocks.
+func (f *Future[T]) Started() bool {
+	return f.state.Load()&started != 0
 }
 
 // Result blocks until f settles and returns its value and error. If ctx ends
@@ -57,20 +79,20 @@ func (f *Future[T]) Settled() bool {
 // affected (use [Future.Cancel] for that). A future that has already settled
 // returns its result even when ctx has ended.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
-	if !f.settled.Load() {
+	if !f.Settled() {
 		// Yield once before parking: a producer that was just woken to
 		// settle f often waits for this very thread, and lets it finish
 		// without the cost of a channel wake-up.
 		runtime.Gosched()
 	}
-	if !f.settled.Load() {
+	if !f.Settled() {
 		if stop := ctx.Done(); stop == nil {
 			<-f.Done()
 		} else {
 			select {
 			case <-f.Done():
 			case <-stop:
-				if !f.settled.Load() {
+				if !f.Settled() {
 					var zero T
 					return zero, ctx.Err()
 				}
@@ -83,7 +105,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 // Err returns the error f settled with, or nil if f is still pending or
 // settled with a value. It never blocks.
 func (f *Future[T]) Err() error {
-	if !f.settled.Load() {
+	if !f.Settled() {
 		return nil
 	}
 	return f.err
@@ -104,7 +126,7 @@ func (f *Future[T]) Cancel() bool {
 // added and must not block. OnSettle is safe for concurrent use.
 func (f *Future[T]) OnSettle(fn func(value T, err error)) {
 	f.mu.Lock()
-	if !f.settled.Load() {
+	if !f.Settled() {
 		f.callbacks = append(f.callbacks, fn)
 		f.mu.Unlock()
 		return
@@ -118,12 +140,12 @@ func (f *Future[T]) OnSettle(fn func(value T, err error)) {
 // callbacks.
 func (f *Future[T]) settle(value T, err error, cancelled bool) bool {
 	f.mu.Lock()
-	if f.settled.Load() {
+	if f.Settled() {
 		f.mu.Unlock()
 		return false
 	}
 	f.value, f.err = value, err
-	f.settled.Store(true)
+	f.state.Or(settled)
 	if f.done != nil {
 		close(f.done)
 	}

@@ -127,6 +127,54 @@ func TestOnSettle(t *testing.T) {
 	assert.Equal(t, []int{3, 30, 300}, got, "a callback added after settling runs at once")
 }
 
+func TestRunning(t *testing.T) {
+	var p future.Promise[int] // the zero Promise, as an executor embeds it
+	f := p.Future()
+	assert.False(t, f.Running(), "a new future is not running")
+	assert.False(t, f.Started())
+
+	require.True(t, p.Start(), "Start on a pending future lets the work go on")
+	assert.True(t, f.Running())
+	assert.True(t, f.Started())
+	assert.True(t, p.Start(), "Start again while pending still says go on")
+
+	p.Settle(1, nil)
+	assert.False(t, f.Running(), "a settled future is not running")
+	assert.True(t, f.Started(), "but it did start")
+	assert.False(t, p.Start(), "Start after settling says stop")
+}
+
+func TestStartAfterCancel(t *testing.T) {
+	p := future.NewPromise[int]()
+	require.True(t, p.Future().Cancel())
+	assert.False(t, p.Start(), "the producer must not run a cancelled future")
+	assert.False(t, p.Future().Running())
+	assert.False(t, p.Future().Started(), "a future cancelled before it started never ran")
+}
+
+func TestCancelWhileRunning(t *testing.T) {
+	p := future.NewPromise[int]()
+	require.True(t, p.Start())
+	require.True(t, p.Future().Cancel(), "a running future can be cancelled")
+	assert.False(t, p.Future().Running())
+	assert.True(t, p.Future().Started(), "it ran, then was cancelled")
+	assert.ErrorIs(t, p.Future().Err(), context.Canceled)
+}
+
+func TestStartRacesCancel(t *testing.T) {
+	// Whoever wins, Start's answer and Started agree: the work runs only if
+	// the future records that it started.
+	for range 200 {
+		p := future.NewPromise[int]()
+		cancelled := make(chan bool)
+		go func() { cancelled <- p.Future().Cancel() }()
+		started := p.Start()
+		require.True(t, <-cancelled, "Cancel wins over a pending or running future")
+		require.Equal(t, started, p.Future().Started())
+		require.False(t, p.Future().Running())
+	}
+}
+
 func TestConcurrentSettleHasOneWinner(t *testing.T) {
 	for range 200 {
 		p := future.NewPromise[int]()
