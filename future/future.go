@@ -17,10 +17,10 @@ import (
 type Future[T any] struct {
 	state atomic.Uint32 // started and settled bits
 
-	mu        sync.Mutex
-	done      chan struct{}    // made on first use of Done, closed on settle
-	callbacks []func(T, error) // run once, after settling
-	onCancel  func(error)      // set by the producer through Promise.OnCancel
+	mu       sync.Mutex
+	done     chan struct{} // made on first use of Done, closed on settle
+	waiters  waiters[T]    // told once, after settling; see waiters.go
+	onCancel func(error)   // set by the producer through Promise.OnCancel
 
 	value T
 	err   error
@@ -120,24 +120,9 @@ func (f *Future[T]) Cancel() bool {
 	return f.settle(zero, context.Canceled, true)
 }
 
-// OnSettle arranges for fn to be called with f's result once f settles. If f
-// has already settled, fn runs at once in the calling goroutine; otherwise it
-// runs in the goroutine that settles f. Callbacks run in the order they were
-// added and must not block. OnSettle is safe for concurrent use.
-func (f *Future[T]) OnSettle(fn func(value T, err error)) {
-	f.mu.Lock()
-	if !f.Settled() {
-		f.callbacks = append(f.callbacks, fn)
-		f.mu.Unlock()
-		return
-	}
-	f.mu.Unlock()
-	fn(f.value, f.err)
-}
-
 // settle stores the result if f is still pending and reports whether it did.
 // When cancelled is set, the producer's OnCancel hook runs before the
-// callbacks.
+// waiters are told.
 func (f *Future[T]) settle(value T, err error, cancelled bool) bool {
 	f.mu.Lock()
 	if f.Settled() {
@@ -149,14 +134,12 @@ func (f *Future[T]) settle(value T, err error, cancelled bool) bool {
 	if f.done != nil {
 		close(f.done)
 	}
-	callbacks, onCancel := f.callbacks, f.onCancel
-	f.callbacks, f.onCancel = nil, nil
+	waiters, onCancel := f.waiters.take(), f.onCancel
+	f.onCancel = nil
 	f.mu.Unlock()
 	if cancelled && onCancel != nil {
 		onCancel(err)
 	}
-	for _, cb := range callbacks {
-		cb(value, err)
-	}
+	waiters.notify(value, err)
 	return true
 }

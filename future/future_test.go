@@ -127,6 +127,43 @@ func TestOnSettle(t *testing.T) {
 	assert.Equal(t, []int{3, 30, 300}, got, "a callback added after settling runs at once")
 }
 
+func TestOnSettleStop(t *testing.T) {
+	p := future.NewPromise[int]()
+	var got []string
+	stopA := p.Future().OnSettle(func(int, error) { got = append(got, "a") })
+	stopB := p.Future().OnSettle(func(int, error) { got = append(got, "b") })
+	stopC := p.Future().OnSettle(func(int, error) { got = append(got, "c") })
+
+	assert.True(t, stopB(), "stop before settling stops the callback")
+	assert.False(t, stopB(), "a second stop has nothing left to stop")
+	p.Settle(1, nil)
+	assert.Equal(t, []string{"a", "c"}, got, "only the stopped callback is skipped, in order")
+	assert.False(t, stopA(), "stop after the callback ran reports false")
+	assert.False(t, stopC())
+
+	stopD := p.Future().OnSettle(func(int, error) { got = append(got, "d") })
+	assert.Equal(t, []string{"a", "c", "d"}, got, "on a settled future the callback runs at once")
+	assert.False(t, stopD(), "and its stop reports false")
+}
+
+func TestOnSettleStopRacesSettle(t *testing.T) {
+	// stop and the settle race; stop must report true exactly when the
+	// callback did not run.
+	for range 200 {
+		p := future.NewPromise[int]()
+		var ran atomic.Bool
+		stop := p.Future().OnSettle(func(int, error) { ran.Store(true) })
+		settled := make(chan struct{})
+		go func() {
+			defer close(settled)
+			p.Settle(1, nil)
+		}()
+		stopped := stop()
+		<-settled
+		require.NotEqual(t, stopped, ran.Load(), "stop reported %v", stopped)
+	}
+}
+
 func TestRunning(t *testing.T) {
 	var p future.Promise[int] // the zero Promise, as an executor embeds it
 	f := p.Future()
