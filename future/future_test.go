@@ -1,8 +1,10 @@
 package future_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -163,6 +165,40 @@ func TestOnSettleStopRacesSettle(t *testing.T) {
 		require.NotEqual(t, stopped, ran.Load(), "stop reported %v", stopped)
 	}
 }
+
+// logTo sends slog's default logger to a buffer for the rest of the test.
+func logTo(t *testing.T) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	return &buf
+}
+
+func TestOnSettlePanicIsLoggedAndContained(t *testing.T) {
+	logs := logTo(t)
+	p := future.NewPromise[int]()
+	var got []int
+	p.Future().OnSettle(func(v int, _ error) { got = append(got, v) })
+	p.Future().OnSettle(func(int, error) { panicInCallback() })
+	p.Future().OnSettle(func(v int, _ error) { got = append(got, v*10) })
+
+	var won bool
+	require.NotPanics(t, func() { won = p.Settle(4, nil) }, "a callback's panic must not reach the settling goroutine")
+	assert.True(t, won)
+	assert.Equal(t, []int{4, 40}, got, "the callbacks after the panicking one still run")
+	assert.Contains(t, logs.String(), "future: OnSettle callback panicked")
+	assert.Contains(t, logs.String(), "callback exploded")
+	assert.Contains(t, logs.String(), "panicInCallback", "the log carries the panic's stack")
+
+	logs.Reset()
+	require.NotPanics(t, func() { p.Future().OnSettle(func(int, error) { panicInCallback() }) },
+		"a callback run at once by OnSettle is contained the same way")
+	assert.Contains(t, logs.String(), "callback exploded")
+}
+
+func panicInCallback() { panic("callback exploded") }
 
 func TestRunning(t *testing.T) {
 	var p future.Promise[int] // the zero Promise, as an executor embeds it
