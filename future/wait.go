@@ -33,9 +33,12 @@ func (m WaitMode) String() string {
 
 // Wait blocks until the condition given by mode holds for fs, or ctx ends,
 // and returns the futures that have settled and those still pending, each in
-// the order of fs. It returns ctx.Err() if ctx ended first, nil otherwise.
-// Wait does not cancel anything. It panics if mode is not one of the
-// [WaitMode] constants.
+// the order of fs. It returns ctx.Err() if ctx ended before the condition
+// held, nil otherwise; futures that have settled count even when ctx has
+// ended (see [AsCompleted]). Wait does not cancel anything, and removes
+// every registration it made on the futures before it returns, so calling
+// it again and again with a short timeout holds no memory. Wait is safe for
+// concurrent use. It panics if mode is not one of the [WaitMode] constants.
 func Wait[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (done, pending []*Future[T], err error) {
 	if mode < AllCompleted || mode > FirstError {
 		panic(fmt.Sprintf("future: Wait: unknown mode %v", mode))
@@ -68,9 +71,12 @@ func waitFor[T any](ctx context.Context, mode WaitMode, fs []*Future[T]) error {
 
 // All blocks until every future in fs has settled with a value and returns
 // the values in the order of fs. It returns early with the first error to
-// settle, wrapped with the future's position in fs, or with ctx.Err() if ctx
-// ends first. All does not cancel the futures still pending when it returns
-// early.
+// settle (cancellation included, since a cancelled future has no value),
+// wrapped with the future's position in fs, or with ctx.Err() if ctx ends
+// before every future has settled; futures that have settled count even
+// when ctx has ended. All does not cancel the futures still pending when it
+// returns early, and removes every registration it made on them before it
+// returns. All is safe for concurrent use.
 func All[T any](ctx context.Context, fs ...*Future[T]) ([]T, error) {
 	seen := 0
 	for f := range AsCompleted(ctx, fs...) {

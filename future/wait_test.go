@@ -2,6 +2,7 @@ package future_test
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -102,4 +103,50 @@ func TestAllCtxEnds(t *testing.T) {
 	vs, err := future.All(ctx, fs...)
 	assert.Nil(t, vs)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestWaitEndedCtxCountsSettledFutures(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ps, fs := promises(2)
+	ps[1].Settle(1, nil)
+	done, _, err := future.Wait(ctx, future.FirstCompleted, fs...)
+	assert.NoError(t, err, "the condition held, though ctx had ended")
+	assert.Equal(t, fs[1:], done)
+
+	ps[0].Settle(0, nil)
+	_, _, err = future.Wait(ctx, future.AllCompleted, fs...)
+	assert.NoError(t, err)
+	vs, err := future.All(ctx, fs...)
+	assert.NoError(t, err)
+	assert.Equal(t, []int{0, 1}, vs)
+}
+
+// heapAfterGC returns the live heap after a full collection.
+func heapAfterGC() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+func TestWaitPollingHoldsNoMemory(t *testing.T) {
+	// A Python-style polling loop: Wait with a tiny timeout, again and
+	// again, over futures that stay pending. Each Wait must take back what
+	// it registered, so the heap stays flat.
+	const calls, futures, limit = 5000, 1000, 5 << 20
+	ps, fs := promises(futures)
+	before := heapAfterGC()
+	for range calls {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Microsecond)
+		_, pending, _ := future.Wait(ctx, future.FirstCompleted, fs...)
+		cancel()
+		require.Len(t, pending, futures)
+	}
+	growth := heapAfterGC() - before
+	t.Logf("heap growth after %d calls over %d futures: %d bytes", calls, futures, growth)
+	assert.Less(t, growth, int64(limit))
+	for i, p := range ps {
+		p.Settle(i, nil) // and settling has no callbacks left to run
+	}
 }
