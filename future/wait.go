@@ -2,6 +2,7 @@ package future
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -13,8 +14,16 @@ const (
 	AllCompleted WaitMode = iota
 	// FirstCompleted returns once any future has settled.
 	FirstCompleted
-	// FirstError returns once any future settles with an error, or once
-	// every future has settled if none fails.
+	// FirstError returns once any future fails, or once every future has
+	// settled if none fails, like Python's FIRST_EXCEPTION. A future fails
+	// when it settles with an error other than cancellation: an error that
+	// satisfies errors.Is(err, context.Canceled), as [Future.Cancel] and a
+	// cancelled parent context give, is a decision of the caller, not a
+	// failure of the work, and does not count. An error that satisfies
+	// errors.Is(err, context.DeadlineExceeded) does count: a deadline or a
+	// per-task timeout that ran out means the work did not finish in the
+	// time it was given, as a TimeoutError raised by the work counts in
+	// Python.
 	FirstError
 )
 
@@ -58,7 +67,7 @@ func Wait[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (done, pe
 func waitFor[T any](ctx context.Context, mode WaitMode, fs []*Future[T]) error {
 	seen := 0
 	for f := range AsCompleted(ctx, fs...) {
-		if mode == FirstCompleted || (mode == FirstError && f.Err() != nil) {
+		if mode == FirstCompleted || (mode == FirstError && failed(f.Err())) {
 			return nil
 		}
 		seen++
@@ -67,6 +76,12 @@ func waitFor[T any](ctx context.Context, mode WaitMode, fs []*Future[T]) error {
 		return ctx.Err()
 	}
 	return nil
+}
+
+// failed reports whether err, a settled future's error, counts as a
+// failure for [FirstError].
+func failed(err error) bool {
+	return err != nil && !errors.Is(err, context.Canceled)
 }
 
 // All blocks until every future in fs has settled with a value and returns

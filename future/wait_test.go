@@ -2,6 +2,7 @@ package future_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -103,6 +104,48 @@ func TestAllCtxEnds(t *testing.T) {
 	vs, err := future.All(ctx, fs...)
 	assert.Nil(t, vs)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestWaitFirstErrorCountsFailuresOnly(t *testing.T) {
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name   string
+		err    error
+		counts bool
+	}{
+		{"an error", errBoom, true},
+		{"a deadline", context.DeadlineExceeded, true},
+		{"a wrapped deadline", fmt.Errorf("fetch: %w", context.DeadlineExceeded), true},
+		{"a cancellation", context.Canceled, false},
+		{"a wrapped cancellation", fmt.Errorf("fetch: %w", context.Canceled), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// One future settled with the error, one pending; with ctx
+			// ended, Wait reports whether the error met FirstError.
+			ps, fs := promises(2)
+			ps[0].Settle(0, tt.err)
+			done, pending, err := future.Wait(ended, future.FirstError, fs...)
+			if tt.counts {
+				assert.NoError(t, err, "a failure satisfies FirstError")
+			} else {
+				assert.ErrorIs(t, err, context.Canceled, "cancellation does not satisfy FirstError; Wait ran until ctx ended")
+			}
+			assert.Equal(t, fs[:1], done)
+			assert.Equal(t, fs[1:], pending)
+		})
+	}
+}
+
+func TestWaitFirstErrorWaitsPastCancellation(t *testing.T) {
+	ps, fs := promises(3)
+	require.True(t, fs[0].Cancel())
+	go ps[2].Settle(0, errBoom)
+	done, pending, err := future.Wait(context.Background(), future.FirstError, fs...)
+	require.NoError(t, err)
+	assert.Equal(t, []*future.Future[int]{fs[0], fs[2]}, done, "Wait returned at the failure, not at the cancellation")
+	assert.Equal(t, []*future.Future[int]{fs[1]}, pending)
 }
 
 func TestWaitEndedCtxCountsSettledFutures(t *testing.T) {
