@@ -6,16 +6,16 @@ import (
 )
 
 // AsCompleted returns an iterator over fs that yields each future as it
-// settles, in completion order; futures already settled come first, in the
-// order of fs. A future listed twice is yielded twice. The iteration stops
+// settles, in completion order; futures already settled come first. A future listed twice is yielded twice. The iteration stops
 // once every future has been yielded, when ctx ends, or when the loop
 // breaks; stopping leaves no goroutine behind, removes every registration
 // the loop made on the futures, and does not affect the futures. After the
 // loop, ctx.Err() tells whether it ended because ctx did.
 //
-// When ctx ends, the loop first yields every future that has settled
-// already, even if ctx had ended before the loop began, then stops: like
-// Python's as_completed with a timeout, no finished future is dropped.
+// When ctx ends (even before the loop begins), the loop yields the futures
+// that had settled by the time it saw ctx end, then stops, like Python's
+// as_completed with a timeout: no finished future is dropped, and none that
+// settles later is waited for.
 //
 // AsCompleted reads fs when it is called and does not keep the slice. The
 // iterator yields each future once, like a Python generator: a second loop

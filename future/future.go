@@ -113,8 +113,11 @@ func (f *Future[T]) Err() error {
 
 // Cancel settles a pending f with [context.Canceled] and tells its producer,
 // which stops the work if it can (an executor drops a queued task and cancels
-// the context of a running one). It reports whether this call cancelled f;
-// it returns false if f had already settled. Cancel never blocks.
+// the context of a running one). A running future can be cancelled too;
+// [Future.Started] then stays true. Cancel reports whether this call
+// cancelled f; it returns false if f had already settled. Callbacks added
+// with [Future.OnSettle] run before Cancel returns; Cancel never blocks
+// otherwise, and is safe for concurrent use.
 func (f *Future[T]) Cancel() bool {
 	var zero T
 	return f.settle(zero, context.Canceled, true)

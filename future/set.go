@@ -61,7 +61,9 @@ func (s *Set[T]) Add(fs ...*Future[T]) {
 // settle, each once, and removes each from s as it yields it. The loop ends
 // when s is empty, when ctx ends, or when it breaks; it leaves no goroutine
 // behind and does not affect the futures. After the loop, ctx.Err() tells
-// whether it ended because ctx did.
+// whether it ended because ctx did. The loop blocks between yields while
+// no future is ready; the goroutines that settle the futures never wait
+// for it.
 //
 // When ctx ends (even before the loop begins), the loop yields the futures
 // that had settled by the time it saw ctx end, then stops, like Python's
