@@ -2,8 +2,10 @@ package future_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,24 +77,26 @@ func TestSetAddFromAnotherGoroutine(t *testing.T) {
 }
 
 func TestSetAddWhileTheLoopWaits(t *testing.T) {
-	// The loop is parked waiting for fs[0]; a future added then, and
-	// settled first, is yielded first.
-	ps, fs := promises(2)
-	s := future.NewSet(fs[0])
-	waiting := make(chan struct{})
-	fs[0].OnSettle(func(int, error) {}) // keep a callback beside the set's
-	go func() {
-		<-waiting
+	synctest.Test(t, func(t *testing.T) {
+		ps, fs := promises(2)
+		s := future.NewSet(fs[0])
+		yielded := make(chan *future.Future[int])
+		go func() {
+			defer close(yielded)
+			for f := range s.Completed(context.Background()) {
+				yielded <- f
+			}
+		}()
+		synctest.Wait() // the loop is parked, waiting for fs[0]
+
 		s.Add(fs[1])
 		ps[1].Settle(1, nil)
+		assert.Same(t, fs[1], <-yielded, "a future added while the loop waits is yielded when it settles")
 		ps[0].Settle(0, nil)
-	}()
-	close(waiting)
-	var got []*future.Future[int]
-	for f := range s.Completed(context.Background()) {
-		got = append(got, f)
-	}
-	assert.ElementsMatch(t, fs, got)
+		assert.Same(t, fs[0], <-yielded)
+		_, more := <-yielded
+		assert.False(t, more, "the loop ends once the set is empty")
+	})
 }
 
 func TestSetYieldsAFutureAddedTwiceTwice(t *testing.T) {
@@ -154,9 +158,17 @@ func must[T any](v T, err error) T {
 }
 
 func TestSetLoopsShareTheFutures(t *testing.T) {
-	// Two loops over one set, as two consumers: each future goes to one of
-	// them, and both end once the set is empty.
-	const n = 200
+	// Two loops over one set, as two consumers, both parked when the
+	// futures settle: each future goes to one of them, and both wake and
+	// end once the set is empty (with one future, one loop never gets any).
+	for _, n := range []int{1, 200} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { shareBetweenTwoLoops(t, n) })
+		})
+	}
+}
+
+func shareBetweenTwoLoops(t *testing.T, n int) {
 	ps, fs := promises(n)
 	s := future.NewSet(fs...)
 	var (
@@ -173,6 +185,7 @@ func TestSetLoopsShareTheFutures(t *testing.T) {
 			}
 		})
 	}
+	synctest.Wait()
 	for i, p := range ps {
 		p.Settle(i, nil)
 	}
