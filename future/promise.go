@@ -1,7 +1,8 @@
 package future
 
 // Promise is the write side of a [Future]. A producer keeps the Promise,
-// hands out [Promise.Future], and settles it once the work is done.
+// hands out [Promise.Future], calls [Promise.Start] when the work begins,
+// and settles it with [Promise.Settle] once the work is done.
 //
 // The zero Promise is pending and ready to use, so a producer can embed one
 // in its own task struct and pay a single allocation for both. A Promise

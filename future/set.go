@@ -31,7 +31,8 @@ type Set[T any] struct {
 	wake    chan struct{} // capacity 1: ready or emptiness changed, look again
 }
 
-// NewSet returns a Set holding fs.
+// NewSet returns a Set holding fs, as if made empty and given fs through
+// [Set.Add]. It never blocks; fs must not hold nil.
 func NewSet[T any](fs ...*Future[T]) *Set[T] {
 	s := new(Set[T])
 	s.Add(fs...)
