@@ -6,11 +6,12 @@ import (
 )
 
 // AsCompleted returns an iterator over fs that yields each future as it
-// settles, in completion order; futures already settled come first. A future listed twice is yielded twice. The iteration stops
-// once every future has been yielded, when ctx ends, or when the loop
-// breaks; stopping leaves no goroutine behind, removes every registration
-// the loop made on the futures, and does not affect the futures. After the
-// loop, ctx.Err() tells whether it ended because ctx did.
+// settles, in completion order; futures already settled come first. A
+// future listed twice is yielded twice. The iteration stops once every
+// future has been yielded, when ctx ends, or when the loop breaks; stopping
+// leaves no goroutine behind, removes every registration the loop made on
+// the futures, and does not affect the futures. After the loop, ctx.Err()
+// tells whether it ended because ctx did.
 //
 // When ctx ends (even before the loop begins), the loop yields the futures
 // that had settled by the time it saw ctx end, then stops, like Python's
