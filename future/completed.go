@@ -6,35 +6,24 @@ import (
 )
 
 // AsCompleted returns an iterator over fs that yields each future as it
-// settles, in completion order. The iteration stops once every future has
-// been yielded, when ctx ends, or when the loop breaks; stopping early leaves
-// no goroutine behind, and the futures themselves are not affected. After
-// the loop, ctx.Err() tells whether it ended because ctx did.
+// settles, in completion order; futures already settled come first. A
+// future listed twice is yielded twice. The iteration stops once every
+// future has been yielded, when ctx ends, or when the loop breaks; stopping
+// leaves no goroutine behind, removes every registration the loop made on
+// the futures, and does not affect the futures. After the loop, ctx.Err()
+// tells whether it ended because ctx did.
 //
-// A future listed twice is yielded twice.
+// When ctx ends (even before the loop begins), the loop yields the futures
+// that had settled by the time it saw ctx end, then stops, like Python's
+// as_completed with a timeout: no finished future is dropped, and none that
+// settles later is waited for.
+//
+// AsCompleted reads fs when it is called and does not keep the slice. The
+// iterator yields each future once, like a Python generator: a second loop
+// over it goes on with the futures the first one did not yield. Neither the
+// iterator nor the loop keeps a future alive once it has been yielded; the
+// caller alone decides how long a yielded future lives. For a set that
+// grows while the loop runs, use a [Set].
 func AsCompleted[T any](ctx context.Context, fs ...*Future[T]) iter.Seq[*Future[T]] {
-	return func(yield func(*Future[T]) bool) {
-		settled := notifyOnSettle(fs)
-		for range fs {
-			select {
-			case f := <-settled:
-				if !yield(f) {
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
-		}
-	}
-}
-
-// notifyOnSettle returns a channel that receives each future of fs once it
-// settles. The channel has room for all of them, so the callbacks never block
-// even if nobody receives any more.
-func notifyOnSettle[T any](fs []*Future[T]) <-chan *Future[T] {
-	settled := make(chan *Future[T], len(fs))
-	for _, f := range fs {
-		f.OnSettle(func(T, error) { settled <- f })
-	}
-	return settled
+	return NewSet(fs...).Completed(ctx)
 }

@@ -15,16 +15,22 @@ import (
 // (or [Value] and [Failed] for results already known); the zero Future is
 // not useful on its own.
 type Future[T any] struct {
-	settled atomic.Bool
+	state atomic.Uint32 // started and settled bits
 
-	mu        sync.Mutex
-	done      chan struct{}    // made on first use of Done, closed on settle
-	callbacks []func(T, error) // run once, after settling
-	onCancel  func(error)      // set by the producer through Promise.OnCancel
+	mu       sync.Mutex
+	done     chan struct{} // made on first use of Done, closed on settle
+	waiters  waiters[T]    // told once, after settling; see waiters.go
+	onCancel func(error)   // set by the producer through Promise.OnCancel
 
 	value T
 	err   error
 }
+
+// The bits of Future.state. Once set, a bit stays set.
+const (
+	started uint32 = 1 << iota // Promise.Start was called before settling
+	settled                    // the result is stored and final
+)
 
 // closedChan is returned by Done for futures that settled before anyone asked.
 var closedChan = func() chan struct{} {
@@ -39,7 +45,7 @@ func (f *Future[T]) Done() <-chan struct{} {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.done == nil {
-		if f.settled.Load() {
+		if f.Settled() {
 			return closedChan
 		}
 		f.done = make(chan struct{})
@@ -49,7 +55,23 @@ func (f *Future[T]) Done() <-chan struct{} {
 
 // Settled reports whether f has settled. It never blocks.
 func (f *Future[T]) Settled() bool {
-	return f.settled.Load()
+	return f.state.Load()&settled != 0
+}
+
+// Running reports whether f's work has started and f has not settled yet:
+// its producer called [Promise.Start], and neither the producer nor
+// [Future.Cancel] has settled it since. Running never blocks. A producer
+// that never calls Start leaves it false.
+func (f *Future[T]) Running() bool {
+	return f.state.Load() == started
+}
+
+// Started reports whether f's producer started the work before f settled
+// (see [Promise.Start]), whether or not f has settled since. After
+// [Future.Cancel], it tells work that never ran (false) from work that was
+// stopped while running (true). It never blocks.
+func (f *Future[T]) Started() bool {
+	return f.state.Load()&started != 0
 }
 
 // Result blocks until f settles and returns its value and error. If ctx ends
@@ -57,20 +79,20 @@ func (f *Future[T]) Settled() bool {
 // affected (use [Future.Cancel] for that). A future that has already settled
 // returns its result even when ctx has ended.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
-	if !f.settled.Load() {
+	if !f.Settled() {
 		// Yield once before parking: a producer that was just woken to
 		// settle f often waits for this very thread, and lets it finish
 		// without the cost of a channel wake-up.
 		runtime.Gosched()
 	}
-	if !f.settled.Load() {
+	if !f.Settled() {
 		if stop := ctx.Done(); stop == nil {
 			<-f.Done()
 		} else {
 			select {
 			case <-f.Done():
 			case <-stop:
-				if !f.settled.Load() {
+				if !f.Settled() {
 					var zero T
 					return zero, ctx.Err()
 				}
@@ -83,7 +105,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 // Err returns the error f settled with, or nil if f is still pending or
 // settled with a value. It never blocks.
 func (f *Future[T]) Err() error {
-	if !f.settled.Load() {
+	if !f.Settled() {
 		return nil
 	}
 	return f.err
@@ -91,50 +113,36 @@ func (f *Future[T]) Err() error {
 
 // Cancel settles a pending f with [context.Canceled] and tells its producer,
 // which stops the work if it can (an executor drops a queued task and cancels
-// the context of a running one). It reports whether this call cancelled f;
-// it returns false if f had already settled. Cancel never blocks.
+// the context of a running one). A running future can be cancelled too;
+// [Future.Started] then stays true. Cancel reports whether this call
+// cancelled f; it returns false if f had already settled. Callbacks added
+// with [Future.OnSettle] run before Cancel returns; Cancel never blocks
+// otherwise, and is safe for concurrent use.
 func (f *Future[T]) Cancel() bool {
 	var zero T
 	return f.settle(zero, context.Canceled, true)
 }
 
-// OnSettle arranges for fn to be called with f's result once f settles. If f
-// has already settled, fn runs at once in the calling goroutine; otherwise it
-// runs in the goroutine that settles f. Callbacks run in the order they were
-// added and must not block. OnSettle is safe for concurrent use.
-func (f *Future[T]) OnSettle(fn func(value T, err error)) {
-	f.mu.Lock()
-	if !f.settled.Load() {
-		f.callbacks = append(f.callbacks, fn)
-		f.mu.Unlock()
-		return
-	}
-	f.mu.Unlock()
-	fn(f.value, f.err)
-}
-
 // settle stores the result if f is still pending and reports whether it did.
 // When cancelled is set, the producer's OnCancel hook runs before the
-// callbacks.
+// waiters are told.
 func (f *Future[T]) settle(value T, err error, cancelled bool) bool {
 	f.mu.Lock()
-	if f.settled.Load() {
+	if f.Settled() {
 		f.mu.Unlock()
 		return false
 	}
 	f.value, f.err = value, err
-	f.settled.Store(true)
+	f.state.Or(settled)
 	if f.done != nil {
 		close(f.done)
 	}
-	callbacks, onCancel := f.callbacks, f.onCancel
-	f.callbacks, f.onCancel = nil, nil
+	waiters, onCancel := f.waiters.take(), f.onCancel
+	f.onCancel = nil
 	f.mu.Unlock()
 	if cancelled && onCancel != nil {
 		onCancel(err)
 	}
-	for _, cb := range callbacks {
-		cb(value, err)
-	}
+	waiters.notify(value, err)
 	return true
 }

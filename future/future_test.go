@@ -1,8 +1,10 @@
 package future_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -125,6 +127,125 @@ func TestOnSettle(t *testing.T) {
 
 	p.Future().OnSettle(func(v int, err error) { got = append(got, v*100) })
 	assert.Equal(t, []int{3, 30, 300}, got, "a callback added after settling runs at once")
+}
+
+func TestOnSettleStop(t *testing.T) {
+	p := future.NewPromise[int]()
+	var got []string
+	stopA := p.Future().OnSettle(func(int, error) { got = append(got, "a") })
+	stopB := p.Future().OnSettle(func(int, error) { got = append(got, "b") })
+	stopC := p.Future().OnSettle(func(int, error) { got = append(got, "c") })
+
+	assert.True(t, stopB(), "stop before settling stops the callback")
+	assert.False(t, stopB(), "a second stop has nothing left to stop")
+	p.Settle(1, nil)
+	assert.Equal(t, []string{"a", "c"}, got, "only the stopped callback is skipped, in order")
+	assert.False(t, stopA(), "stop after the callback ran reports false")
+	assert.False(t, stopC())
+
+	stopD := p.Future().OnSettle(func(int, error) { got = append(got, "d") })
+	assert.Equal(t, []string{"a", "c", "d"}, got, "on a settled future the callback runs at once")
+	assert.False(t, stopD(), "and its stop reports false")
+}
+
+func TestOnSettleStopRacesSettle(t *testing.T) {
+	// stop and the settle race; stop must report true exactly when the
+	// callback did not run.
+	for range 200 {
+		p := future.NewPromise[int]()
+		var ran atomic.Bool
+		stop := p.Future().OnSettle(func(int, error) { ran.Store(true) })
+		settled := make(chan struct{})
+		go func() {
+			defer close(settled)
+			p.Settle(1, nil)
+		}()
+		stopped := stop()
+		<-settled
+		require.NotEqual(t, stopped, ran.Load(), "stop reported %v", stopped)
+	}
+}
+
+// logTo sends slog's default logger to a buffer for the rest of the test.
+func logTo(t *testing.T) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	return &buf
+}
+
+func TestOnSettlePanicIsLoggedAndContained(t *testing.T) {
+	logs := logTo(t)
+	p := future.NewPromise[int]()
+	var got []int
+	p.Future().OnSettle(func(v int, _ error) { got = append(got, v) })
+	p.Future().OnSettle(func(int, error) { panicInCallback() })
+	p.Future().OnSettle(func(v int, _ error) { got = append(got, v*10) })
+
+	var won bool
+	require.NotPanics(t, func() { won = p.Settle(4, nil) }, "a callback's panic must not reach the settling goroutine")
+	assert.True(t, won)
+	assert.Equal(t, []int{4, 40}, got, "the callbacks after the panicking one still run")
+	assert.Contains(t, logs.String(), "future: OnSettle callback panicked")
+	assert.Contains(t, logs.String(), "callback exploded")
+	assert.Contains(t, logs.String(), "panicInCallback", "the log carries the panic's stack")
+
+	logs.Reset()
+	require.NotPanics(t, func() { p.Future().OnSettle(func(int, error) { panicInCallback() }) },
+		"a callback run at once by OnSettle is contained the same way")
+	assert.Contains(t, logs.String(), "callback exploded")
+}
+
+func panicInCallback() { panic("callback exploded") }
+
+func TestRunning(t *testing.T) {
+	var p future.Promise[int] // the zero Promise, as an executor embeds it
+	f := p.Future()
+	assert.False(t, f.Running(), "a new future is not running")
+	assert.False(t, f.Started())
+
+	require.True(t, p.Start(), "Start on a pending future lets the work go on")
+	assert.True(t, f.Running())
+	assert.True(t, f.Started())
+	assert.True(t, p.Start(), "Start again while pending still says go on")
+
+	p.Settle(1, nil)
+	assert.False(t, f.Running(), "a settled future is not running")
+	assert.True(t, f.Started(), "but it did start")
+	assert.False(t, p.Start(), "Start after settling says stop")
+}
+
+func TestStartAfterCancel(t *testing.T) {
+	p := future.NewPromise[int]()
+	require.True(t, p.Future().Cancel())
+	assert.False(t, p.Start(), "the producer must not run a cancelled future")
+	assert.False(t, p.Future().Running())
+	assert.False(t, p.Future().Started(), "a future cancelled before it started never ran")
+}
+
+func TestCancelWhileRunning(t *testing.T) {
+	p := future.NewPromise[int]()
+	require.True(t, p.Start())
+	require.True(t, p.Future().Cancel(), "a running future can be cancelled")
+	assert.False(t, p.Future().Running())
+	assert.True(t, p.Future().Started(), "it ran, then was cancelled")
+	assert.ErrorIs(t, p.Future().Err(), context.Canceled)
+}
+
+func TestStartRacesCancel(t *testing.T) {
+	// Whoever wins, Start's answer and Started agree: the work runs only if
+	// the future records that it started.
+	for range 200 {
+		p := future.NewPromise[int]()
+		cancelled := make(chan bool)
+		go func() { cancelled <- p.Future().Cancel() }()
+		started := p.Start()
+		require.True(t, <-cancelled, "Cancel wins over a pending or running future")
+		require.Equal(t, started, p.Future().Started())
+		require.False(t, p.Future().Running())
+	}
 }
 
 func TestConcurrentSettleHasOneWinner(t *testing.T) {

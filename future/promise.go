@@ -1,7 +1,8 @@
 package future
 
 // Promise is the write side of a [Future]. A producer keeps the Promise,
-// hands out [Promise.Future], and settles it once the work is done.
+// hands out [Promise.Future], calls [Promise.Start] when the work begins,
+// and settles it with [Promise.Settle] once the work is done.
 //
 // The zero Promise is pending and ready to use, so a producer can embed one
 // in its own task struct and pay a single allocation for both. A Promise
@@ -22,6 +23,26 @@ func (p *Promise[T]) Future() *Future[T] {
 	return &p.f
 }
 
+// Start marks the future as running: the producer calls it when the work
+// begins, and reports to consumers through [Future.Running] and
+// [Future.Started]. Start reports whether the work should go on: it returns
+// false if the future has already settled, typically because a consumer
+// cancelled it while it waited, and then the producer must not start the
+// work. Called again while the future is pending, it returns true. Start
+// never blocks, and is optional: a producer that never calls it only leaves
+// Running false. It is Python's Future.set_running_or_notify_cancel.
+func (p *Promise[T]) Start() bool {
+	for {
+		state := p.f.state.Load()
+		if state&settled != 0 {
+			return false
+		}
+		if state&started != 0 || p.f.state.CompareAndSwap(state, state|started) {
+			return true
+		}
+	}
+}
+
 // Settle settles the future with value and err and reports whether this call
 // did so; it returns false if the future had already settled (for example,
 // because the consumer cancelled it). Callbacks added with
@@ -38,7 +59,7 @@ func (p *Promise[T]) Settle(value T, err error) bool {
 func (p *Promise[T]) OnCancel(fn func(err error)) {
 	p.f.mu.Lock()
 	defer p.f.mu.Unlock()
-	if !p.f.settled.Load() {
+	if !p.f.Settled() {
 		p.f.onCancel = fn
 	}
 }

@@ -2,6 +2,7 @@ package future
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -13,8 +14,16 @@ const (
 	AllCompleted WaitMode = iota
 	// FirstCompleted returns once any future has settled.
 	FirstCompleted
-	// FirstError returns once any future settles with an error, or once
-	// every future has settled if none fails.
+	// FirstError returns once any future fails, or once every future has
+	// settled if none fails, like Python's FIRST_EXCEPTION. A future fails
+	// when it settles with an error other than cancellation: an error that
+	// satisfies errors.Is(err, context.Canceled), as [Future.Cancel] and a
+	// cancelled parent context give, is a decision of the caller, not a
+	// failure of the work, and does not count. An error that satisfies
+	// errors.Is(err, context.DeadlineExceeded) does count: a deadline or a
+	// per-task timeout that ran out means the work did not finish in the
+	// time it was given, as a TimeoutError raised by the work counts in
+	// Python.
 	FirstError
 )
 
@@ -33,9 +42,12 @@ func (m WaitMode) String() string {
 
 // Wait blocks until the condition given by mode holds for fs, or ctx ends,
 // and returns the futures that have settled and those still pending, each in
-// the order of fs. It returns ctx.Err() if ctx ended first, nil otherwise.
-// Wait does not cancel anything. It panics if mode is not one of the
-// [WaitMode] constants.
+// the order of fs. It returns ctx.Err() if ctx ended before the condition
+// held, nil otherwise; futures that have settled count even when ctx has
+// ended (see [AsCompleted]). Wait does not cancel anything, and removes
+// every registration it made on the futures before it returns, so calling
+// it again and again with a short timeout holds no memory. Wait is safe for
+// concurrent use. It panics if mode is not one of the [WaitMode] constants.
 func Wait[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (done, pending []*Future[T], err error) {
 	if mode < AllCompleted || mode > FirstError {
 		panic(fmt.Sprintf("future: Wait: unknown mode %v", mode))
@@ -55,7 +67,7 @@ func Wait[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (done, pe
 func waitFor[T any](ctx context.Context, mode WaitMode, fs []*Future[T]) error {
 	seen := 0
 	for f := range AsCompleted(ctx, fs...) {
-		if mode == FirstCompleted || (mode == FirstError && f.Err() != nil) {
+		if mode == FirstCompleted || (mode == FirstError && failed(f.Err())) {
 			return nil
 		}
 		seen++
@@ -66,11 +78,20 @@ func waitFor[T any](ctx context.Context, mode WaitMode, fs []*Future[T]) error {
 	return nil
 }
 
+// failed reports whether err, a settled future's error, counts as a
+// failure for [FirstError].
+func failed(err error) bool {
+	return err != nil && !errors.Is(err, context.Canceled)
+}
+
 // All blocks until every future in fs has settled with a value and returns
 // the values in the order of fs. It returns early with the first error to
-// settle, wrapped with the future's position in fs, or with ctx.Err() if ctx
-// ends first. All does not cancel the futures still pending when it returns
-// early.
+// settle (cancellation included, since a cancelled future has no value),
+// wrapped with the future's position in fs, or with ctx.Err() if ctx ends
+// before every future has settled; futures that have settled count even
+// when ctx has ended. All does not cancel the futures still pending when it
+// returns early, and removes every registration it made on them before it
+// returns. All is safe for concurrent use.
 func All[T any](ctx context.Context, fs ...*Future[T]) ([]T, error) {
 	seen := 0
 	for f := range AsCompleted(ctx, fs...) {
