@@ -21,7 +21,7 @@ func logFile(ctx context.Context, w io.Writer, dir string, size int64) (path str
 	if fi, err := os.Stat(path); err == nil && fi.Size() >= size {
 		return path, false, nil
 	}
-	fmt.Fprintf(w, "logscan: generating a %v log (a few seconds per 100 MB) ...\n", byteSize(size))
+	fmt.Fprintf(w, "logscan: generating a %v log ...\n", byteSize(size))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", false, fmt.Errorf("logscan: %w", err)
 	}
