@@ -65,21 +65,26 @@ func verdict(all []runs, most float64) string {
 		if short != "" {
 			s += " (CPUs busy: " + short + ")"
 		}
-		return s + ". Close them and run again, or give more -rounds."
+		return s + ". Close them and run again, or give more -rounds." + aboveIdeal(all, most)
 	}
 	if short != "" {
 		return fmt.Sprintf("verdict: STEADY BUT SHARED. The rounds agree within %.0f%%, but other programs took part of the CPUs\n"+
 			"(CPUs busy: %s). The speedups show what was left to the engines,\n"+
-			"not what they do on an idle machine.", 100*worst, short)
+			"not what they do on an idle machine.", 100*worst, short) + aboveIdeal(all, most)
 	}
-	s := fmt.Sprintf("verdict: the figures hold. The rounds agree within %.0f%%, and the engines had the CPUs to themselves.", 100*worst)
+	return fmt.Sprintf("verdict: the figures hold. The rounds agree within %.0f%%, and the engines had the CPUs to themselves.", 100*worst) +
+		aboveIdeal(all, most)
+}
+
+// aboveIdeal is a note on a line of its own when an engine's speedup is
+// above most, which these CPUs cannot give, or "".
+func aboveIdeal(all []runs, most float64) string {
 	for _, r := range all[1:] {
-		if speedup(all[0], r) > most {
-			s += fmt.Sprintf("\nA speedup above %.2f× is timing noise: these CPUs cannot do more.", most)
-			break
+		if s := speedup(all[0], r); s > most {
+			return fmt.Sprintf("\n%s's %.2f× is above the %.2f× these CPUs allow: timing noise.", r.engine, s, most)
 		}
 	}
-	return s
+	return ""
 }
 
 // shortOfCPU lists the engines that kept busy less than fullShare of the
