@@ -5,22 +5,26 @@
 //	go run ./examples/cluster [-local 2] [-ssh host1,host2] [-ssh-command /path/to/cluster]
 //	                          [-ssh-args "-p 2222 -i key"] [-srun 2] [-n 200]
 //
-// A worker on another host runs the same program, built for that host and
-// reachable at -ssh-command (by default this program's own path, which
-// works when the hosts share a file system). srun forwards the environment
-// and runs the command in a job step of the cluster SLURM_CONF names.
+// Run without -ssh or -srun, it says how to add them and runs local
+// workers only. A worker on another host runs the same program, built for
+// that host and reachable at -ssh-command (by default this program's own
+// path, which works when the hosts share a file system). srun forwards the
+// environment and runs the command in a job step of the cluster SLURM_CONF
+// names.
 package main
 
 import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/poolkit/poolkit/procpool"
 )
@@ -107,13 +111,29 @@ func (c config) options() ([]procpool.Option, error) {
 	return append(opts, procpool.Prestart()), nil
 }
 
+// howToLaunch is what the program says when it runs local workers only.
+const howToLaunch = `cluster: no -ssh or -srun given, so every worker runs on this machine. To add workers elsewhere:
+  -ssh host1,host2  a worker on each host, through ssh (keys or an agent, no password prompt;
+                    -ssh-command is this program's path there, -ssh-args adds ssh options)
+  -srun N           N workers through Slurm's srun, from inside an allocation (salloc, sbatch)
+  -local 0          none on this machine
+go run ./examples/cluster -h lists every flag.
+
+`
+
+// run starts the pool c describes, runs the inputs on it and prints where
+// they ran.
 func run(w io.Writer, c config) error {
 	opts, err := c.options()
 	if err != nil {
 		return err
 	}
+	if len(c.sshHosts) == 0 && c.srun == 0 {
+		fmt.Fprint(w, howToLaunch)
+	}
 	p := procpool.New(workTask, opts...)
 	defer p.Close()
+	waitReady(w, p)
 	ins := make([]int, c.inputs)
 	for i := range ins {
 		ins[i] = c.size
@@ -123,4 +143,30 @@ func run(w io.Writer, c config) error {
 		return err
 	}
 	return report(w, outs, p.Stats())
+}
+
+// waitReady waits until every worker of p has started, or one has failed
+// to, saying on w how it went. Workers elsewhere take a while: ssh
+// connects and authenticates, srun waits for a job step. Without the wait,
+// the local workers, ready first, would run every input.
+//
+// A worker slot shows a pid in Stats once its process has completed the
+// handshake, so the wait reads Stats ten times a second.
+func waitReady(w io.Writer, p *procpool.Pool[int, where]) {
+	start := time.Now()
+	fmt.Fprintf(w, "cluster: starting %d workers ...", len(p.Stats().Procs))
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		s := p.Stats()
+		switch {
+		case s.Workers == len(s.Procs):
+			fmt.Fprintf(w, " all ready after %v\n\n", time.Since(start).Round(time.Millisecond))
+			return
+		case s.StartFailures > 0:
+			fmt.Fprintf(w, " %d ready; a worker failed to start (POOLKIT_LOG=1 says why): going on with those ready\n\n", s.Workers)
+			return
+		}
+		<-t.C
+	}
 }

@@ -90,23 +90,35 @@ func run(w io.Writer, cfg config) error {
 
 	get := func(ctx context.Context, url string) (string, error) { return fetch(ctx, client, url) }
 	ctx := context.Background()
+	fmt.Fprintf(w, "fetching them one after another (about %v) ...\n", expected(cfg).Round(time.Second))
 	seq, err := sequential(ctx, get, urls)
 	if err != nil {
 		return err
 	}
 	results := []result{seq}
 	for _, n := range cfg.workers {
+		fmt.Fprintf(w, "fetching them on a pool of %d goroutines ...\n", n)
 		r, err := parallel(ctx, get, urls, n)
 		if err != nil {
 			return err
 		}
 		results = append(results, r)
 	}
+	fmt.Fprintln(w)
 	return report(w, results)
 }
 
-// sequential fetches urls one after another, stopping at the first error.
+// expected is about how long fetching every page one after another takes:
+// the delays are spread evenly between the shortest and the longest.
+func expected(cfg config) time.Duration {
+	return time.Duration(cfg.urls) * (cfg.minDelay + cfg.maxDelay) / 2
+}
+
+// sequential fetches urls one after another, stopping at the first error,
+// with a progress bar on a terminal.
 func sequential(ctx context.Context, get pool.Func[string, string], urls []string) (result, error) {
+	bar := newBar(len(urls), "one after another")
+	defer bar.Clear()
 	start := time.Now()
 	bodies := make([]string, len(urls))
 	for i, u := range urls {
@@ -115,20 +127,33 @@ func sequential(ctx context.Context, get pool.Func[string, string], urls []strin
 			return result{}, fmt.Errorf("sequential: %w", err)
 		}
 		bodies[i] = b
+		bar.Add(1)
 	}
 	return result{name: "sequential", workers: 1, wall: time.Since(start), bodies: bodies}, nil
 }
 
-// parallel fetches urls on a pool of n goroutines.
+// parallel fetches urls on a pool of n goroutines. While Map runs, a
+// progress bar on a terminal follows the inputs the pool has finished,
+// from its Stats.
 func parallel(ctx context.Context, get pool.Func[string, string], urls []string, n int) (result, error) {
 	p := pool.New(get, pool.Workers(n))
 	defer p.Close()
+	bar := newBar(len(urls), fmt.Sprintf("%d goroutines", n))
+	defer bar.Clear()
+	stop := watch(100*time.Millisecond, func() int { return finished(p.Stats()) }, func(n int) { bar.Set(n) })
 	start := time.Now()
 	bodies, err := p.Map(ctx, urls)
+	wall := time.Since(start)
+	stop()
 	if err != nil {
 		return result{}, fmt.Errorf("pool of %d: %w", n, err)
 	}
-	return result{name: "pool", workers: n, wall: time.Since(start), bodies: bodies}, nil
+	return result{name: "pool", workers: n, wall: wall, bodies: bodies}, nil
+}
+
+// finished counts the inputs that have settled, one way or another.
+func finished(s pool.Stats) int {
+	return int(s.Completed + s.Failed + s.Cancelled)
 }
 
 // report prints the table and checks that every run got the same pages.

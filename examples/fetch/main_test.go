@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/poolkit/poolkit/pool"
 )
 
 func TestMain(m *testing.M) {
@@ -22,6 +25,8 @@ func TestRunSmall(t *testing.T) {
 
 	s := out.String()
 	assert.Contains(t, s, "fetch: 8 pages")
+	assert.Contains(t, s, "\nfetching them one after another (about 0s) ...\nfetching them on a pool of 2 goroutines ...\nfetching them on a pool of 8 goroutines ...\n\nengine",
+		"a line before each wait, then the table")
 	assert.Contains(t, s, "8 workers on ")
 	assert.Contains(t, s, "waiting work wants many workers, not many cores")
 	table := s[strings.Index(s, "engine"):]
@@ -31,6 +36,32 @@ func TestRunSmall(t *testing.T) {
 	assert.Equal(t, []string{"sequential", "1"}, strings.Fields(rows[1])[:2])
 	assert.Equal(t, []string{"pool", "2"}, strings.Fields(rows[2])[:2])
 	assert.Equal(t, []string{"pool", "8"}, strings.Fields(rows[3])[:2])
+}
+
+func TestExpected(t *testing.T) {
+	assert.Equal(t, 17500*time.Millisecond, expected(config{urls: 100, minDelay: 50 * time.Millisecond, maxDelay: 300 * time.Millisecond}))
+}
+
+// TestWatchShowsEachReadingAndTheLast checks the progress watcher: it shows
+// what done reads while it runs, and once more when stopped, so the bar
+// ends at the final count.
+func TestWatchShowsEachReadingAndTheLast(t *testing.T) {
+	var count atomic.Int64
+	shown := make(chan int, 1000)
+	stop := watch(time.Millisecond, func() int { return int(count.Add(1)) }, func(n int) { shown <- n })
+	first := <-shown // a reading taken while running
+	stop()
+	close(shown)
+	last := first
+	for n := range shown {
+		last = n
+	}
+	assert.Equal(t, int(count.Load()), last, "stop shows the final reading")
+	assert.Greater(t, last, first)
+}
+
+func TestFinishedCountsEveryOutcome(t *testing.T) {
+	assert.Equal(t, 6, finished(pool.Stats{Completed: 3, Failed: 2, Cancelled: 1, Running: 4, Queued: 5}))
 }
 
 func TestRunRejectsBadConfig(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -9,18 +10,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
-
-	"github.com/poolkit/poolkit/internal/progress"
 )
 
 // logFile returns the path of a generated log of about size bytes in dir,
 // generating it first unless an earlier run left it there. It reports
-// whether the file was generated now. Progress goes to w.
-func logFile(w io.Writer, dir string, size int64) (path string, generated bool, err error) {
+// whether the file was generated now. It says on w what it is doing, and
+// draws a progress bar on a terminal while it generates.
+func logFile(ctx context.Context, w io.Writer, dir string, size int64) (path string, generated bool, err error) {
 	path = filepath.Join(dir, fmt.Sprintf("logscan-%d-v1.log", size))
 	if fi, err := os.Stat(path); err == nil && fi.Size() >= size {
 		return path, false, nil
 	}
+	fmt.Fprintf(w, "logscan: generating a %v log ...\n", byteSize(size))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", false, fmt.Errorf("logscan: %w", err)
 	}
@@ -31,9 +32,9 @@ func logFile(w io.Writer, dir string, size int64) (path string, generated bool, 
 		return "", false, fmt.Errorf("logscan: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	bar := progress.New(w, "generate", size, progress.Bytes())
-	err = generate(tmp, size, bar.Add)
-	bar.Done()
+	bar := newBar(size, "generating")
+	err = generate(ctx, tmp, size, func(n int64) { bar.Add64(n) })
+	bar.Clear()
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -57,8 +58,8 @@ var endpoints = []string{
 
 // generate writes log lines to w until at least size bytes, calling added
 // with the bytes written every megabyte or so. The content depends only on
-// size.
-func generate(w io.Writer, size int64, added func(int64)) error {
+// size. It stops with ctx's error if ctx ends first.
+func generate(ctx context.Context, w io.Writer, size int64, added func(int64)) error {
 	rng := rand.New(rand.NewPCG(1, 2))
 	zipf := rand.NewZipf(rng, 1.3, 1, uint64(len(endpoints)-1))
 	codes := rand.NewZipf(rng, 1.1, 1, 39)
@@ -74,6 +75,9 @@ func generate(w io.Writer, size int64, added func(int64)) error {
 		}
 		written += int64(len(line))
 		if written-reported >= 1<<20 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			added(written - reported)
 			reported = written
 		}

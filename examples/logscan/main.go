@@ -5,26 +5,27 @@
 //
 //	go run ./examples/logscan [-engine pool|procpool] [-size 200MB] [-chunk 2MB] [-workers N] [-dir DIR]
 //
-// The first run generates the log into -dir (by default a folder in the
-// system's temporary directory); later runs of the same -size reuse it.
-// The file is read a chunk at a time, never whole, and MapSeq keeps only a
-// bounded window of chunks in flight, so memory stays flat as the file
-// grows: compare the peak RSS of -size 50MB and -size 1GB. Peak RSS is
-// read from /proc and shows "n/a" on systems other than Linux.
+// The log is generated first, into a new folder in the system's temporary
+// directory that is removed when the program ends (Ctrl-C included); with
+// -dir the log is kept in that folder instead, and later runs of the same
+// -size reuse it. The file is read a chunk at a time, never whole, and
+// MapSeq keeps only a bounded window of chunks in flight, so memory stays
+// flat as the file grows: compare the peak RSS of -size 50MB and -size 1GB.
+// Peak RSS is read from /proc and shows "n/a" on systems other than Linux.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"os"
-	"path/filepath"
+	"os/signal"
 	"runtime"
 	"time"
 
-	"github.com/poolkit/poolkit/internal/progress"
 	"github.com/poolkit/poolkit/pool"
 	"github.com/poolkit/poolkit/procpool"
 )
@@ -39,9 +40,13 @@ func main() {
 	flag.Var(&cfg.size, "size", "size of the generated log, such as 200MB or 1GB")
 	flag.Var(&cfg.chunk, "chunk", "bytes of whole lines per task, such as 2MB")
 	flag.IntVar(&cfg.workers, "workers", runtime.NumCPU(), "number of workers")
-	flag.StringVar(&cfg.dir, "dir", filepath.Join(os.TempDir(), "poolkit-logscan"), "where to keep the generated log")
+	flag.StringVar(&cfg.dir, "dir", "", "keep the generated log in this folder, for later runs to reuse (default: a temporary folder, removed at the end)")
 	flag.Parse()
-	if err := run(os.Stdout, cfg); err != nil {
+	// Ctrl-C cancels the run, so that the deferred clean-up still runs.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, cfg); err != nil {
+		stop()
 		log.Fatal(err)
 	}
 }
@@ -52,7 +57,7 @@ type config struct {
 	size    byteSize // of the log
 	chunk   byteSize // per task
 	workers int
-	dir     string
+	dir     string // where to keep the log; "" for a temporary folder
 }
 
 // newExecutor builds the executor for engine: the only line that differs
@@ -68,30 +73,58 @@ func newExecutor(engine string, workers int) (pool.Executor[[]byte, Tally], erro
 }
 
 // run makes sure the log exists, scans it on cfg.engine, and prints the
-// figures and the top ten error codes. Progress goes to w too.
-func run(w io.Writer, cfg config) error {
+// figures and the top ten error codes. It says on w what it is doing
+// before each long step, and where the log is. A log in a temporary
+// folder is removed before run returns, whatever the outcome.
+func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 	if cfg.size <= 0 || cfg.chunk <= 0 || cfg.workers < 1 {
 		return fmt.Errorf("logscan: need a positive -size, -chunk and -workers, got %v, %v, %d", cfg.size, cfg.chunk, cfg.workers)
 	}
-	path, generated, err := logFile(w, cfg.dir, int64(cfg.size))
-	if err != nil {
-		return err
-	}
-	how := "reused from an earlier run"
-	if generated {
-		how = "generated now"
-	}
-	fmt.Fprintf(w, "logscan: %s (%s)\n", path, how)
 	ex, err := newExecutor(cfg.engine, cfg.workers)
 	if err != nil {
 		return err
 	}
-	s, err := scan(w, ex, path, int(cfg.chunk))
+	defer ex.Close()
+	dir, kept := cfg.dir, cfg.dir != ""
+	if !kept {
+		if dir, err = os.MkdirTemp("", "poolkit-logscan-"); err != nil {
+			return fmt.Errorf("logscan: %w", err)
+		}
+		defer func() { err = removeLog(w, dir, err) }()
+	}
+	path, generated, err := logFile(ctx, w, dir, int64(cfg.size))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "logscan: %s (%s)\n", path, whence(generated, kept))
+	fmt.Fprintf(w, "logscan: scanning it on %s with %d workers ...\n", cfg.engine, cfg.workers)
+	s, err := scan(ctx, ex, path, int(cfg.chunk))
 	if err != nil {
 		return err
 	}
 	s.engine, s.workers, s.chunk = cfg.engine, cfg.workers, cfg.chunk
 	return report(w, s)
+}
+
+// whence says where the log came from and what becomes of it.
+func whence(generated, kept bool) string {
+	switch {
+	case !kept:
+		return "generated now, in a temporary folder removed at the end"
+	case generated:
+		return "generated now, kept for later runs with the same -dir and -size"
+	}
+	return "reused from an earlier run"
+}
+
+// removeLog removes the temporary folder dir and says so on w. It returns
+// err, or the removal's error if err is nil.
+func removeLog(w io.Writer, dir string, err error) error {
+	if rerr := os.RemoveAll(dir); rerr != nil {
+		return cmp.Or(err, fmt.Errorf("logscan: removing the log: %w", rerr))
+	}
+	fmt.Fprintf(w, "\nlogscan: removed %s\n", dir)
+	return err
 }
 
 // scanned is the outcome of one scan.
@@ -106,8 +139,9 @@ type scanned struct {
 }
 
 // scan streams the file at path through ex in chunks of about chunk bytes
-// and adds up the tallies, showing progress on w. It closes ex.
-func scan(w io.Writer, ex pool.Executor[[]byte, Tally], path string, chunk int) (s scanned, err error) {
+// and adds up the tallies, drawing a progress bar on a terminal. It closes
+// ex before it takes the last memory sample.
+func scan(ctx context.Context, ex pool.Executor[[]byte, Tally], path string, chunk int) (s scanned, err error) {
 	rss := startPeakRSS(20 * time.Millisecond)
 	defer func() { s.peakRSS, s.rssOK = rss.Stop() }()
 	defer ex.Close()
@@ -123,14 +157,14 @@ func scan(w io.Writer, ex pool.Executor[[]byte, Tally], path string, chunk int) 
 
 	start := time.Now()
 	chunks := newChunker(f, chunk)
-	bar := progress.New(w, "scan", fi.Size(), progress.Bytes())
-	defer bar.Done()
-	for t, err := range ex.MapSeq(context.Background(), chunks.All()) {
+	bar := newBar(fi.Size(), "scanning")
+	defer bar.Clear()
+	for t, err := range ex.MapSeq(ctx, chunks.All()) {
 		if err != nil {
 			return s, fmt.Errorf("logscan: scanning %s: %w", path, err)
 		}
 		s.total.merge(t)
-		bar.Add(t.Bytes)
+		bar.Add64(t.Bytes)
 	}
 	if err := chunks.Err(); err != nil {
 		return s, fmt.Errorf("logscan: %s: %w", path, err)

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -33,10 +35,11 @@ func TestRunBothEnginesAgree(t *testing.T) {
 	var tops []string
 	for i, engine := range []string{"pool", "procpool"} {
 		var out bytes.Buffer
-		require.NoError(t, run(&out, config{engine: engine, size: 300e3, chunk: 8e3, workers: 2, dir: dir}))
+		require.NoError(t, run(t.Context(), &out, config{engine: engine, size: 300e3, chunk: 8e3, workers: 2, dir: dir}))
 		s := out.String()
-		assert.Contains(t, s, map[bool]string{true: "(generated now)", false: "(reused from an earlier run)"}[i == 0])
-		assert.Contains(t, s, "scan: 100% (")
+		assert.Contains(t, s, map[bool]string{true: "(generated now, kept for later runs", false: "(reused from an earlier run)"}[i == 0])
+		assert.Contains(t, s, "logscan: scanning it on "+engine+" with 2 workers ...\n")
+		assert.NotContains(t, s, "removed", "a log in -dir is kept")
 		assert.Regexp(t, `\n`+engine+` +2 +8 KB +300 KB +[0-9,]+ +[0-9.]+s +[0-9]+ +([0-9.]+ [KMG]?B|n/a)\n`, s)
 		tops = append(tops, topPart(t, s))
 	}
@@ -48,8 +51,8 @@ func TestRunBothEnginesAgree(t *testing.T) {
 func TestRunCountsEveryLine(t *testing.T) {
 	dir := t.TempDir()
 	var out bytes.Buffer
-	require.NoError(t, run(&out, config{engine: "pool", size: 100e3, chunk: 3e3, workers: 3, dir: dir}))
-	path, generated, err := logFile(io.Discard, dir, 100e3)
+	require.NoError(t, run(t.Context(), &out, config{engine: "pool", size: 100e3, chunk: 3e3, workers: 3, dir: dir}))
+	path, generated, err := logFile(t.Context(), io.Discard, dir, 100e3)
 	require.NoError(t, err)
 	require.False(t, generated, "run left the log for the next run")
 	data, err := os.ReadFile(path)
@@ -58,9 +61,39 @@ func TestRunCountsEveryLine(t *testing.T) {
 	assert.Contains(t, out.String(), " "+commas(int64(bytes.Count(data, []byte("\n"))))+" ")
 }
 
+// TestRunRemovesATemporaryLog runs without -dir: the log goes to a new
+// temporary folder, which run names and removes.
+func TestRunRemovesATemporaryLog(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	var out bytes.Buffer
+	require.NoError(t, run(t.Context(), &out, config{engine: "pool", size: 50e3, chunk: 4e3, workers: 2}))
+	s := out.String()
+	assert.Contains(t, s, "logscan: generating a 50 KB log")
+	assert.Contains(t, s, "(generated now, in a temporary folder removed at the end)")
+	m := regexp.MustCompile(`\nlogscan: removed (\S+)\n$`).FindStringSubmatch(s)
+	require.NotNil(t, m, "the last line names the removed folder:\n%s", s)
+	assert.True(t, strings.HasPrefix(m[1], os.TempDir()), "%s is in the temporary folder", m[1])
+	assert.NoDirExists(t, m[1])
+}
+
+// TestRunRemovesATemporaryLogWhenCancelled cancels the run (as Ctrl-C
+// does) and checks that the temporary folder is gone all the same.
+func TestRunRemovesATemporaryLogWhenCancelled(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var out bytes.Buffer
+	err := run(ctx, &out, config{engine: "pool", size: 5e6, chunk: 4e3, workers: 2})
+	assert.ErrorIs(t, err, context.Canceled)
+	entries, rerr := os.ReadDir(tmp)
+	require.NoError(t, rerr)
+	assert.Empty(t, entries, "nothing is left in the temporary folder")
+}
+
 func TestRunRejectsAnUnknownEngine(t *testing.T) {
 	var out bytes.Buffer
-	err := run(&out, config{engine: "threads", size: 1e3, chunk: 1e3, workers: 1, dir: t.TempDir()})
+	err := run(t.Context(), &out, config{engine: "threads", size: 1e3, chunk: 1e3, workers: 1, dir: t.TempDir()})
 	assert.EqualError(t, err, `logscan: -engine "threads": want pool or procpool`)
 }
 
@@ -87,7 +120,7 @@ func TestMergeAddsUp(t *testing.T) {
 
 func TestChunkerCutsAtLineEnds(t *testing.T) {
 	var data bytes.Buffer
-	require.NoError(t, generate(&data, 50_000, func(int64) {}))
+	require.NoError(t, generate(t.Context(), &data, 50_000, func(int64) {}))
 	data.WriteString("a last line without a newline")
 	for _, size := range []int{1, 100, 4096, 1 << 20} {
 		c := newChunker(bytes.NewReader(data.Bytes()), size)

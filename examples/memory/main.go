@@ -73,15 +73,17 @@ func run(w io.Writer, cfg config) error {
 		{name: fmt.Sprintf("RecycleAfter(%d)", cfg.recycleAfter), opts: []procpool.Option{procpool.RecycleAfter(cfg.recycleAfter)}},
 		{name: fmt.Sprintf("MaxRSS(%d MiB)", cfg.maxRSS/mib), opts: []procpool.Option{procpool.MaxRSS(cfg.maxRSS)}},
 	}
+	fmt.Fprintf(w, "memory: %d inputs, each leaking %d MiB and working %v, on %d worker processes\n\n",
+		cfg.inputs, cfg.leak/mib, cfg.work, cfg.workers)
 	outcomes := make([]outcome, len(policies))
 	for i, pol := range policies {
+		fmt.Fprintf(w, "running them with %s (about %v) ...\n", pol.name, expected(cfg).Round(100*time.Millisecond))
 		var err error
 		if outcomes[i], err = runPolicy(ctx, cfg, pol); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "memory: %d inputs, each leaking %d MiB and working %v, on %d worker processes\n",
-		cfg.inputs, cfg.leak/mib, cfg.work, cfg.workers)
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "each cell: per worker, RSS in MiB / inputs its current process has run, from Stats().Procs;")
 	fmt.Fprintln(w, "- while a worker has no process, ? before its first measurement")
 	if cfg.work < rssEvery {
@@ -89,6 +91,12 @@ func run(w io.Writer, cfg config) error {
 	}
 	fmt.Fprintln(w)
 	return printTable(w, policies, outcomes)
+}
+
+// expected is about how long one run takes: the inputs' work shared out
+// among the workers, without the time to start and replace processes.
+func expected(cfg config) time.Duration {
+	return time.Duration((cfg.inputs+cfg.workers-1)/cfg.workers) * cfg.work
 }
 
 // inputs yields cfg.inputs identical leaky inputs.

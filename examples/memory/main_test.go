@@ -39,6 +39,8 @@ func TestRunSmall(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(&out, small))
 	s := out.String()
+	assert.Contains(t, s, "\nrunning them with no recycling (about 400ms) ...\nrunning them with RecycleAfter(2) (about 400ms) ...\nrunning them with MaxRSS(1 MiB) (about 400ms) ...\n\n",
+		"a line before each run, and the runs in order")
 	assert.Regexp(t, `(?m)^inputs done +no recycling +RecycleAfter\(2\) +MaxRSS\(1 MiB\)$`, s)
 	assert.Regexp(t, `(?m)^4 +\S+ \S+ +\S+ \S+ +\S+ \S+$`, s, "a checkpoint row with two workers per policy")
 	assert.Regexp(t, `(?m)^8 `, s)
@@ -80,6 +82,11 @@ func TestWorkersCell(t *testing.T) {
 		{},
 		{PID: 11},
 	}))
+}
+
+func TestExpected(t *testing.T) {
+	assert.Equal(t, 3*time.Second, expected(config{inputs: 60, workers: 2, work: 100 * time.Millisecond}))
+	assert.Equal(t, 400*time.Millisecond, expected(config{inputs: 7, workers: 2, work: 100 * time.Millisecond}), "a last round of one input")
 }
 
 func TestRunNeedsInputs(t *testing.T) {

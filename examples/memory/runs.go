@@ -30,13 +30,16 @@ type outcome struct {
 	recycled  uint64     // from Stats once the pool was closed
 }
 
-// runPolicy runs cfg.inputs leaky inputs with MapSeq under pol. It samples
+// runPolicy runs cfg.inputs leaky inputs with MapSeq under pol, with a
+// progress bar on a terminal. It samples
 // Stats().Procs after every result for the peak RSS, and keeps the
 // samples taken after every cfg.every-th result.
 func runPolicy(ctx context.Context, cfg config, pol policy) (outcome, error) {
 	opts := append([]procpool.Option{procpool.Workers(cfg.workers), procpool.Stderr(io.Discard)}, pol.opts...)
 	p := procpool.New(leakTask, opts...)
 	defer p.Close()
+	bar := newBar(cfg.inputs, pol.name)
+	defer bar.Clear()
 	var o outcome
 	pids := map[int]bool{}
 	done := 0
@@ -46,6 +49,7 @@ func runPolicy(ctx context.Context, cfg config, pol policy) (outcome, error) {
 		}
 		pids[pid] = true
 		done++
+		bar.Add(1)
 		procs := p.Stats().Procs
 		for _, w := range procs {
 			o.peakRSS = max(o.peakRSS, w.RSS)

@@ -7,13 +7,14 @@
 // waiting on the futures. Last it prints the task size from which each
 // engine beats the plain loop.
 //
-//	go run ./examples/overhead [-min 1µs] [-max 100ms] [-budget 100ms] [-reps 3] [-maxtasks 20000] [-workers N]
+//	go run ./examples/overhead [-min 1µs] [-max 100ms] [-budget 100ms] [-reps 5] [-maxtasks 20000] [-workers N]
 //
 // Each size runs about -budget of sequential work (at least two tasks per
-// worker, at most -maxtasks tasks), -reps times on every engine in turn,
-// and keeps each engine's best time, so that load from other programs
-// skews the figures less. A larger budget or more reps give steadier
-// figures.
+// worker, at most -maxtasks tasks), -reps times on every engine in turn.
+// Each cell shows the median of the runs and their spread, and the
+// program says when the spread is too large to trust the figures: on a
+// machine where other programs are busy, the runs disagree. A larger
+// budget or more reps give steadier figures.
 package main
 
 import (
@@ -36,7 +37,7 @@ func main() {
 	flag.DurationVar(&cfg.min, "min", time.Microsecond, "smallest task size")
 	flag.DurationVar(&cfg.max, "max", 100*time.Millisecond, "largest task size")
 	flag.DurationVar(&cfg.budget, "budget", 100*time.Millisecond, "sequential work per task size")
-	flag.IntVar(&cfg.reps, "reps", 3, "runs per size and engine; the best counts")
+	flag.IntVar(&cfg.reps, "reps", 5, "runs per size and engine (at least 3); the median counts")
 	flag.IntVar(&cfg.maxTasks, "maxtasks", 20_000, "most tasks per size")
 	flag.IntVar(&cfg.workers, "workers", runtime.NumCPU(), "goroutines, and worker processes")
 	flag.Parse()
@@ -61,8 +62,8 @@ func (c config) check() error {
 		return fmt.Errorf("overhead: need 0 < -min <= -max, got %v and %v", c.min, c.max)
 	case c.budget <= 0:
 		return fmt.Errorf("overhead: -budget %v: must be positive", c.budget)
-	case c.reps < 1:
-		return fmt.Errorf("overhead: -reps %d: need at least 1", c.reps)
+	case c.reps < 3:
+		return fmt.Errorf("overhead: -reps %d: need at least 3 for a median and a spread", c.reps)
 	case c.workers < 1:
 		return fmt.Errorf("overhead: -workers %d: need at least 1", c.workers)
 	case c.maxTasks < 2*c.workers:
@@ -72,7 +73,8 @@ func (c config) check() error {
 }
 
 // run calibrates the spin loop, measures every size on every engine and
-// prints the table and the crossovers.
+// prints the table and the crossovers. It says what it is doing before the
+// measurements, and draws a progress bar on a terminal while they run.
 func run(w io.Writer, cfg config) error {
 	if err := cfg.check(); err != nil {
 		return err
@@ -87,16 +89,34 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "overhead: %d CPUs, %d workers per engine; spin loop: %d iterations per µs; procpool started in %v\n\n",
 		runtime.NumCPU(), cfg.workers, perMicro, round(startup))
 
+	all := sizes(cfg.min, cfg.max)
+	fmt.Fprintf(w, "measuring %d task sizes from %v to %v, %d runs each on every engine (about %v) ...\n\n",
+		len(all), all[0], all[len(all)-1], cfg.reps, expected(all, cfg).Round(time.Second))
+	bar := newBar(len(all)*cfg.reps, "measuring")
+	defer bar.Clear()
 	var rows []row
-	for _, size := range sizes(cfg.min, cfg.max) {
+	for _, size := range all {
 		n := tasksFor(size, cfg)
-		r, err := measure(ctx, engines, size, n, int(size.Nanoseconds()*int64(perMicro)/1000), cfg.reps)
+		r, err := measure(ctx, engines, size, n, int(size.Nanoseconds()*int64(perMicro)/1000), cfg.reps, func() { bar.Add(1) })
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r)
 	}
-	return report(w, cfg.workers, engineNames(engines), rows)
+	bar.Clear()
+	return report(w, cfg.workers, cfg.reps, engineNames(engines), rows)
+}
+
+// expected is about how long the measurements take on an idle machine: per
+// size and run, the sequential work, and about as much again on the three
+// engines together (each takes about a share per worker of it, and more
+// for small tasks).
+func expected(sizes []time.Duration, cfg config) time.Duration {
+	var total time.Duration
+	for _, size := range sizes {
+		total += 2 * time.Duration(tasksFor(size, cfg)) * size
+	}
+	return time.Duration(cfg.reps) * total
 }
 
 // tasksFor is how many tasks of size make up the budget, within bounds.

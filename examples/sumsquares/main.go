@@ -2,7 +2,14 @@
 // sum of the squares of n numbers, run one after another and then on every
 // core, with the wall time and speedup of each engine.
 //
-//	go run ./examples/sumsquares [-tasks 8] [-n 1200000000]
+//	go run ./examples/sumsquares [-tasks 8] [-n 400000000] [-rounds 5]
+//
+// A single timing on a machine where other programs are busy says more
+// about them than about the engines, so the program runs every engine
+// -rounds times in turn, prints the median and the spread of each, and the
+// CPU time each engine got. It ends with a verdict: the figures hold, or
+// the rounds disagree too much to trust them, or other programs took part
+// of the CPUs and the speedups show only what was left.
 package main
 
 import (
@@ -13,10 +20,7 @@ import (
 	"log"
 	"os"
 	"runtime"
-	"text/tabwriter"
-	"time"
 
-	"github.com/poolkit/poolkit/pool"
 	"github.com/poolkit/poolkit/procpool"
 )
 
@@ -40,68 +44,40 @@ var sumSquaresTask = procpool.Register("sumsquares", sumSquares)
 
 func main() {
 	procpool.Main() // in a worker process: serve tasks and exit
-	tasks := flag.Int("tasks", 8, "number of tasks")
-	n := flag.Int("n", 1_200_000_000, "numbers per task (the default takes about half a second here)")
+	var cfg config
+	flag.IntVar(&cfg.tasks, "tasks", 8, "number of tasks")
+	flag.IntVar(&cfg.n, "n", 400_000_000, "numbers per task (the default takes about an eighth of a second on a 2020s CPU)")
+	flag.IntVar(&cfg.rounds, "rounds", 5, "times each engine runs the tasks (at least 3); the median counts")
 	flag.Parse()
-	if err := run(os.Stdout, *tasks, *n); err != nil {
+	if err := run(os.Stdout, cfg); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// result is one engine's run.
-type result struct {
-	engine string
-	wall   time.Duration
-	sums   []uint64
+// config is one run of the demo.
+type config struct {
+	tasks, n, rounds int
 }
 
-func run(w io.Writer, tasks, n int) error {
-	ctx := context.Background()
-	ins := make([]int, tasks)
-	for i := range ins {
-		ins[i] = n
+// run measures every engine cfg.rounds times and prints the table and the
+// verdict. It says what it is about to run before each step.
+func run(w io.Writer, cfg config) error {
+	if cfg.tasks < 1 || cfg.n < 1 || cfg.rounds < 3 {
+		return fmt.Errorf("sumsquares: need -tasks and -n of at least 1 and -rounds of at least 3; got %d, %d, %d", cfg.tasks, cfg.n, cfg.rounds)
 	}
-	fmt.Fprintf(w, "sumsquares: %d tasks, each the sum of the squares of %d numbers; %d CPUs\n\n", tasks, n, runtime.NumCPU())
-
-	var results []result
-	start := time.Now()
-	seq := make([]uint64, len(ins))
-	for i, in := range ins {
-		seq[i], _ = sumSquares(ctx, in)
+	cpus := runtime.NumCPU()
+	fmt.Fprintf(w, "sumsquares: %d tasks, each the sum of the squares of %d numbers; %d CPUs, so at most %.2f× faster than one\n",
+		cfg.tasks, cfg.n, cpus, ideal(cfg.tasks, cpus))
+	fmt.Fprintf(w, "%d rounds, each running the tasks one after another, on goroutines (pool) and in worker processes (procpool)\n\n", cfg.rounds)
+	all, err := measure(context.Background(), w, cfg)
+	if err != nil {
+		return err
 	}
-	results = append(results, result{"sequential", time.Since(start), seq})
-
-	for _, e := range []struct {
-		name string
-		ex   pool.Executor[int, uint64]
-	}{
-		{"pool", pool.New(sumSquares)},
-		{"procpool", procpool.New(sumSquaresTask, procpool.Prestart())},
-	} {
-		start = time.Now()
-		sums, err := e.ex.Map(ctx, ins)
-		wall := time.Since(start)
-		e.ex.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", e.name, err)
-		}
-		results = append(results, result{e.name, wall, sums})
-	}
-	return report(w, results)
+	fmt.Fprintln(w)
+	return report(w, all, cfg.rounds, cpus, ideal(cfg.tasks, cpus))
 }
 
-// report prints the table and checks that every engine got the same sums.
-func report(w io.Writer, results []result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "engine\twall\tspeedup")
-	base := results[0]
-	for _, r := range results {
-		for i := range r.sums {
-			if r.sums[i] != base.sums[i] {
-				return fmt.Errorf("%s: task %d: got %d, sequential got %d", r.engine, i, r.sums[i], base.sums[i])
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%.2fs\t%.2f×\n", r.engine, r.wall.Seconds(), base.wall.Seconds()/r.wall.Seconds())
-	}
-	return tw.Flush()
+// ideal is the largest speedup that equal tasks can have on cpus CPUs.
+func ideal(tasks, cpus int) float64 {
+	return float64(tasks) / float64((tasks+cpus-1)/cpus)
 }
