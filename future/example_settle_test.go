@@ -11,7 +11,7 @@ import (
 // OnSettle runs a function once the future settles: a completion hook, for
 // example to count finished tasks for a progress bar without waiting on
 // each future.
-func ExampleFuture_OnSettle() {
+func ExampleFuture_OnSettle_progress() {
 	var done, failed int
 	count := func(_ int, err error) {
 		done++

@@ -38,6 +38,7 @@ echo "ssh $*" >> "$FAKE_LOG"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o|-p|-i|-l) shift 2 ;;
+	--) shift; break ;;
 	-*) shift ;;
 	*) break ;;
 	esac
@@ -88,8 +89,8 @@ func TestLaunchedWorkersBesideLocal(t *testing.T) {
 	launches, err := os.ReadFile(log)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{
-		"ssh -p 2222 -o BatchMode=yes node1 env POOLKIT_WORKER=1 " + self,
-		"ssh -p 2222 -o BatchMode=yes node2 env POOLKIT_WORKER=1 " + self,
+		"ssh -p 2222 -o BatchMode=yes -- node1 env POOLKIT_WORKER=1 '" + self + "'",
+		"ssh -p 2222 -o BatchMode=yes -- node2 env POOLKIT_WORKER=1 '" + self + "'",
 		"srun -N1 -n1 --unbuffered " + self,
 	}, strings.Split(strings.TrimSpace(string(launches)), "\n"))
 }
