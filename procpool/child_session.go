@@ -62,8 +62,7 @@ type session[In, Out any] struct {
 	current *incoming[In]          // the request running
 	wake    chan struct{}
 
-	writeMu sync.Mutex   // guards c's write side
-	writers atomic.Int32 // goroutines that want to write: the last one flushes
+	writeMu sync.Mutex // guards c's write side
 	rss     atomic.Uint64
 
 	ran      uint64 // inputs run by this worker (runner only)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -295,9 +294,4 @@ func decodeAny(b []byte, v *any) (err error) {
 		}
 	}()
 	return gob.NewDecoder(bytes.NewReader(b)).Decode(v)
-}
-
-// errorsIsCancellation reports whether err settles an input as cancelled.
-func errorsIsCancellation(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -57,6 +57,7 @@ func FuzzOperations(f *testing.F) {
 	f.Add([]byte{0, 3, 0, 3, 1, 0, 5, 2})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		p := procpool.New(behaveTask, procpool.Workers(2), procpool.QueueSize(2), procpool.Stderr(&syncBuffer{}))
+		defer p.Close() // also when a check fails, so no worker outlives the input
 		ctx, cancel := context.WithCancel(bg())
 		defer cancel()
 		var fs []*future.Future[int]

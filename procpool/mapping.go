@@ -52,7 +52,7 @@ func (p *Pool[In, Out]) mapSlice(ctx context.Context, ins []In) ([]Out, error) {
 			inflight, next = inflight+1, next+n
 		}
 		if inflight == 0 {
-			return m.result(ctx)
+			return m.result(ctx, next == len(ins))
 		}
 		d := <-m.finished
 		inflight--
@@ -117,13 +117,15 @@ func (m *mapping[Out]) stopped() bool {
 	return m.ctx.Err() != nil
 }
 
-// result returns what Map returns.
-func (m *mapping[Out]) result(parent context.Context) ([]Out, error) {
+// result returns what Map returns; sent is whether every input was sent.
+func (m *mapping[Out]) result(parent context.Context, sent bool) ([]Out, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch {
-	case m.failErr == nil:
+	case m.failErr == nil && sent:
 		return m.outs, nil
+	case m.failErr == nil: // stopped before it sent everything: its context ended
+		return nil, context.Cause(m.ctx)
 	case parent.Err() != nil:
 		return nil, parent.Err()
 	case m.failAt < 0:
