@@ -100,7 +100,7 @@ func waitingBeats(c *wire.Conn, d time.Duration) (stop func()) {
 // for, the task it names, checked to be the same task, and the
 // initializer.
 func prepare(setup *wire.Setup) (server, error) {
-	for _, name := range setup.Unset {
+	for _, name := range strings.Split(os.Getenv(envUnset), ",") {
 		os.Unsetenv(name)
 	}
 	os.Unsetenv(envUnset)

@@ -82,11 +82,14 @@ type incoming[In any] struct {
 
 // read receives requests until the parent closes the pipe.
 func (s *session[In, Out]) read() {
+	refused := false // the last message was refused
 	for {
 		in := &incoming[In]{}
 		err := s.c.Receive(&in.req)
 		in.at = time.Now()
 		var broken *wire.ReadError
+		afterRefusal := refused
+		refused = err != nil && in.req.Kind == wire.Run && in.req.ID != 0
 		switch {
 		case errors.As(err, &broken):
 			// The parent closes the pipe only when nothing is in flight,
@@ -100,6 +103,9 @@ func (s *session[In, Out]) read() {
 		case err != nil && in.req.Kind == wire.Run && in.req.ID != 0:
 			in.refusal = refusal(err)
 			s.enqueue(in) // the message was whole; answer it
+		case err != nil && afterRefusal && in.req.ID == 0:
+			// gob leaves part of a message it refused, the definition of
+			// the type it could not take, to fail on its own: skip it.
 		case err != nil:
 			fmt.Fprintf(os.Stderr, "procpool worker: decoding a request: %v\n", err)
 			s.exit(4)

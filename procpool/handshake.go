@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/poolkit/poolkit/internal/wire"
@@ -60,7 +59,6 @@ func (w *worker[In, Out]) handshake() error {
 	setup := p.setup.Setup
 	if s.local {
 		setup.MaxProcs, setup.SameClock = cpuShare(p.cfg.workers), true
-		setup.Unset = strings.Split(os.Getenv(envUnset), ",")
 	}
 	if err := w.conn.Send(&setup); err != nil {
 		return err
@@ -150,7 +148,7 @@ func (w *worker[In, Out]) noHandshake(what string, err error) error {
 		hint = "did the launcher reach the worker, and does its main call procpool.Main()?"
 	case w.p.cfg.command == nil && isTestBinary():
 		hint = "the worker is this test binary, and a test binary serves only from a TestMain that calls procpool.Main() first; add:\n\n" +
-			"\tfunc TestMain(m *testing.M) {\n\t\tprocpool.Main()\n\t\tos.Exit(m.Run())\n\t}\n"
+			"\tfunc TestMain(m *testing.M) {\n\t\tprocpool.Main()\n\t\tos.Exit(m.Run())\n\t}"
 	default:
 		hint = "does main call procpool.Main()?"
 	}

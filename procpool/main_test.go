@@ -136,6 +136,8 @@ var (
 			return errors.New("cannot load the model")
 		case "sleep":
 			time.Sleep(time.Minute)
+		case "slow":
+			time.Sleep(300 * time.Millisecond) // longer than the start timeout of the test that uses it
 		}
 		initialized = arg
 		return nil

@@ -56,3 +56,32 @@ func TestWorkerDeathFailsTheBatchWithoutRetries(t *testing.T) {
 	require.NoError(t, err, "the pool is not broken")
 	assert.Len(t, outs, 13)
 }
+
+func TestOnlyTheInputThatWasRunningIsChargedWithADeath(t *testing.T) {
+	// With one retry and PoisonAfter(1), an input is poisoned by the first
+	// death it is charged with: only the one that was running may be, and
+	// the inputs of its batch that had not started run again.
+	p, _ := newPool(t, crashOnTask, procpool.Workers(2), procpool.Retries(1), procpool.PoisonAfter(1))
+	for round := range 3 {
+		var failed []int
+		i := 0
+		for v, err := range p.MapSeq(bg(), func(yield func(int) bool) {
+			for _, x := range ints(2000) {
+				if !yield(x) {
+					return
+				}
+			}
+		}) {
+			if err != nil {
+				var pe *procpool.PoisonError
+				require.ErrorAs(t, err, &pe, "round %d, input %d", round, i)
+				assert.Equal(t, 1, pe.Deaths)
+				failed = append(failed, i)
+			} else {
+				require.Equal(t, i, v)
+			}
+			i++
+		}
+		assert.Equal(t, []int{13}, failed, "round %d: only the culprit fails", round)
+	}
+}

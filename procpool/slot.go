@@ -115,7 +115,11 @@ func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 	if err != nil {
 		pr.kill()
 		exit := pr.wait()
-		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: w.pid, Host: w.host, Err: err,
+		pid := w.pid
+		if pid == 0 {
+			pid = pr.pid // it ran, but never said who it is
+		}
+		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: pid, Host: w.host, Err: err,
 			ExitCode: exit.code, Signal: exit.signal, Status: exit.text, Stderr: log.lastLines()}
 	}
 	p.workerReady(w)

@@ -57,15 +57,14 @@ func (s *spawner) stop() {
 // executable image that is running (on Linux through /proc/self/exe, which
 // still names it after the file was replaced or deleted on disk), with no
 // arguments but, for a test binary, one that keeps the testing package from
-// running any test, example, benchmark or fuzz target in it, should its
-// TestMain not call Main.
+// running any test or example in it, should its TestMain not call Main.
 func defaultCommand(int) *exec.Cmd {
 	cmd := exec.Command(selfExecutable())
 	if exe, err := os.Executable(); err == nil {
 		cmd.Args[0] = exe
 	}
 	if isTestBinary() {
-		cmd.Args = append(cmd.Args, "-test.run=^$", "-test.bench=^$", "-test.fuzz=^$")
+		cmd.Args = append(cmd.Args, "-test.run=^$") // and no -test.bench or -test.fuzz: none is the default
 	}
 	return cmd
 }

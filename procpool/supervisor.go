@@ -422,6 +422,8 @@ func (p *Pool[In, Out]) startFailed(s *slot[In, Out], werr *WorkerError) time.Du
 		queued = p.queue
 		p.queue, p.queued = nil, 0
 		p.spaceLocked()
+	} else {
+		p.demandLocked() // another slot may start what this one could not
 	}
 	p.mu.Unlock()
 	for _, r := range queued {
@@ -431,10 +433,11 @@ func (p *Pool[In, Out]) startFailed(s *slot[In, Out], werr *WorkerError) time.Du
 }
 
 // stuckLocked reports whether no worker can run queued inputs for now:
-// none is ready or starting, and either the worker that just failed ran and
-// did not speak the protocol (a start that fails that way fails the same
-// way again), or every slot's last start failed (for want of processes or
-// files, say, when any slot might succeed later). p.mu must be held.
+// none is ready or starting, and either the worker that just failed ran
+// (and did not speak the protocol, or failed its handshake: a start that
+// fails that way fails the same way again), or every slot's last start
+// failed (for want of processes or files, say, when any slot might succeed
+// later). p.mu must be held.
 func (p *Pool[In, Out]) stuckLocked(werr *WorkerError) bool {
 	allFailed := true
 	for _, o := range p.slots {

@@ -24,8 +24,7 @@ type Setup struct {
 	Heartbeat  int64  // how often the worker must send a Beat, in nanoseconds; 0 for never
 	ReportEach bool   // send each input's result before running the next
 	MaxProcs   int    // GOMAXPROCS for the worker; 0 to keep its own
-	Unset      []string
-	SameClock  bool // the worker shares the parent's clock: Deadline is exact
+	SameClock  bool   // the worker shares the parent's clock: Deadline is exact
 
 	// Limits after which the worker retires: it stops running inputs,
 	// answers the rest with Retire, and waits to be replaced. 0 for none.
