@@ -16,7 +16,15 @@ import (
 	"github.com/poolkit/poolkit/pool"
 )
 
-var soak = flag.Duration("soak", 6*time.Second, "how long the soak runs (hours for a long soak)")
+var (
+	soak     = flag.Duration("soak", 6*time.Second, "how long the soak runs (hours for a long soak)")
+	soakSeed = flag.Uint64("seed", 0, "the soak's random seed, to replay a run; 0 picks one, which the test logs")
+)
+
+// maxSoakCycles bounds the cycles the soak runs past its duration to see
+// every outcome at least once, on a machine too busy to see them all in
+// time.
+const maxSoakCycles = 2000
 
 // TestSoak runs inputs that return, fail, panic, call runtime.Goexit,
 // wait for their ctx past a timeout, while futures are cancelled at random
@@ -24,17 +32,33 @@ var soak = flag.Duration("soak", 6*time.Second, "how long the soak runs (hours f
 // must settle with an outcome its input explains, the counters must add
 // up, and no goroutine may be left (goleak checks at the end).
 func TestSoak(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2, uint64(time.Now().UnixNano())))
+	seed := *soakSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay with -seed=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(2, seed))
 	outcomes := map[string]int{}
+	kinds := []string{"ok", "failed", "panicked", "goexit", "timeout", "cancelled"}
 	deadline := time.Now().Add(*soak)
 	cycles := 0
-	for ; time.Now().Before(deadline) || cycles < 2; cycles++ {
+	for ; (time.Now().Before(deadline) || cycles < 2 || !allSeen(outcomes, kinds)) && cycles < maxSoakCycles; cycles++ {
 		soakCycle(t, rng, outcomes)
 	}
 	t.Logf("%d cycles; outcomes: %v; goroutines now: %d", cycles, outcomes, runtime.NumGoroutine())
-	for _, o := range []string{"ok", "failed", "panicked", "goexit", "timeout", "cancelled"} {
-		assert.NotZero(t, outcomes[o], "no input ended %s", o)
+	for _, o := range kinds {
+		assert.NotZero(t, outcomes[o], "no input ended %s in %d cycles (seed %d)", o, cycles, seed)
 	}
+}
+
+// allSeen reports whether every kind of outcome occurred.
+func allSeen(outcomes map[string]int, kinds []string) bool {
+	for _, k := range kinds {
+		if outcomes[k] == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func soakCycle(t *testing.T, rng *rand.Rand, outcomes map[string]int) {

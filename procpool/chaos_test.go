@@ -21,7 +21,15 @@ import (
 	"github.com/poolkit/poolkit/procpool"
 )
 
-var soak = flag.Duration("soak", 12*time.Second, "how long each chaos soak runs (hours for a long soak)")
+var (
+	soak     = flag.Duration("soak", 12*time.Second, "how long each chaos soak runs (hours for a long soak)")
+	soakSeed = flag.Uint64("seed", 0, "the chaos soak's random seed, to replay a run; 0 picks one, which the test logs")
+)
+
+// maxSoakCycles bounds the cycles a soak runs past its duration to see
+// every outcome at least once, on a machine too busy to see them all in
+// time.
+const maxSoakCycles = 60
 
 // act is what a chaos input does in the worker.
 type act int
@@ -99,12 +107,14 @@ func checkChaos(t *testing.T, in chaosIn, v int, err error) string {
 // serves, and that nothing leaks: processes, fds, goroutines, or the
 // parent's memory from cycle to cycle.
 func TestChaosSoak(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	seed := pickSeed(t, *soakSeed)
+	rng := rand.New(rand.NewPCG(1, seed))
 	fdsBefore := openFDs(t)
 	outcomes := map[string]int{}
+	kinds := []string{"ok", "failed", "panicked", "died", "killed", "poison", "cancelled"}
 	var rss []uint64
 	deadline := time.Now().Add(*soak)
-	for cycle := 0; time.Now().Before(deadline) || cycle < 2; cycle++ {
+	for cycle := 0; (time.Now().Before(deadline) || cycle < 2 || !allSeen(outcomes, kinds)) && cycle < maxSoakCycles; cycle++ {
 		chaosCycle(t, rng, cycle, outcomes)
 		rss = append(rss, residentSelf(t))
 	}
@@ -112,9 +122,29 @@ func TestChaosSoak(t *testing.T) {
 	assertNoChildren(t)
 	assert.LessOrEqual(t, openFDs(t), fdsBefore, "fds leaked")
 	assert.Less(t, rss[len(rss)-1], rss[0]+16<<20, "the parent's RSS grows with the cycles")
-	for _, o := range []string{"ok", "failed", "panicked", "died", "killed", "poison", "cancelled"} {
-		assert.NotZero(t, outcomes[o], "no input ended %s: the soak does not exercise it", o)
+	for _, o := range kinds {
+		assert.NotZero(t, outcomes[o], "no input ended %s in %d cycles (seed %d): the soak does not exercise it", o, len(rss), seed)
 	}
+}
+
+// pickSeed returns seed, or a new one if it is 0, and logs it so a failing
+// run can be replayed with -seed.
+func pickSeed(t *testing.T, seed uint64) uint64 {
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay with -seed=%d)", seed, seed)
+	return seed
+}
+
+// allSeen reports whether every kind of outcome occurred.
+func allSeen(outcomes map[string]int, kinds []string) bool {
+	for _, k := range kinds {
+		if outcomes[k] == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // chaosCycle runs one pool through a few hundred chaos inputs. Even cycles

@@ -82,6 +82,6 @@ func TestOnlyTheInputThatWasRunningIsChargedWithADeath(t *testing.T) {
 			}
 			i++
 		}
-		assert.Equal(t, []int{13}, failed, "round %d: only the culprit fails", round)
+		assert.Equal(t, []int{13}, failed, "round %d: only the culprit fails; stats %+v", round, p.Stats())
 	}
 }

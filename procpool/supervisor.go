@@ -201,7 +201,7 @@ func (p *Pool[In, Out]) pipelineLocked() *worker[In, Out] {
 		case s.state != slotRunning:
 			continue
 		}
-		if w := s.w; !w.retiring && w.n < w.depth && (best == nil || w.n < best.n) {
+		if w := s.w; !w.retiring && !w.gone && w.n < w.depth && (best == nil || w.n < best.n) {
 			best = w
 		}
 	}

@@ -36,6 +36,7 @@ type worker[In, Out any] struct {
 	flights   []*flight[In, Out]
 	byID      map[uint64]*flight[In, Out]
 	headSince time.Time // when the first in flight started, or last showed progress
+	ended     bool      // its end took what was in flight: nothing more may go in
 	killed    *WorkerError
 	killedFor *flight[In, Out] // what was running when the watchdog killed it
 	dog       *time.Timer
@@ -77,6 +78,11 @@ func (w *worker[In, Out]) sendAll(rs []*request[In, Out]) {
 func (w *worker[In, Out]) send(r *request[In, Out]) {
 	fl := &flight[In, Out]{req: r}
 	w.mu.Lock()
+	if w.ended { // it was handed r as it ended: r goes to another worker
+		w.mu.Unlock()
+		w.p.requeue(r)
+		return
+	}
 	if len(w.flights) == 0 {
 		w.headSince = time.Now()
 	}

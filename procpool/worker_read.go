@@ -174,7 +174,7 @@ func (w *worker[In, Out]) end(readErr error, asked bool) *WorkerError {
 func (w *worker[In, Out]) failInflight(werr *WorkerError) {
 	w.mu.Lock()
 	flights, killedFor := w.flights, w.killedFor
-	w.flights, w.byID = nil, map[uint64]*flight[In, Out]{}
+	w.flights, w.byID, w.ended = nil, map[uint64]*flight[In, Out]{}, true
 	w.mu.Unlock()
 	for i, fl := range flights {
 		r := fl.req

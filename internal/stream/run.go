@@ -14,8 +14,16 @@ type Config struct {
 	// MaxBatch is the most inputs in one batch.
 	MaxBatch int
 	// Target is how long a batch should take to run; the batch size follows
-	// from it and the measured time per input.
+	// from it and the measured time per input. It is also the longest an
+	// input waits for others to share its batch.
 	Target time.Duration
+	// Batch, if positive, fixes the size of every batch instead.
+	Batch int
+	// ReadAhead is how many inputs may be pulled and not yet yielded; 0 for
+	// Window * MaxBatch.
+	ReadAhead int
+	// Unordered yields outputs as batches finish rather than in input order.
+	Unordered bool
 }
 
 // Dispatch hands b to a worker, which runs its inputs with ctx and calls
@@ -28,28 +36,55 @@ type Dispatch[In, Out any] func(ctx context.Context, b *Batch[In, Out]) error
 var ErrStopped = errors.New("stream: consumer stopped early")
 
 // Run feeds ins through dispatch in batches and calls yield for each output
-// in input order with the input's index, at most Window batches ahead of the
-// consumer. It stops when ins is exhausted and every output yielded, when
+// with the input's index, in input order or, with cfg.Unordered, as batches
+// finish. It stops when ins is exhausted and every output yielded, when
 // yield returns false, when dispatch fails, or when ctx ends; the last two
-// yield the error once with index -1. Before returning, Run cancels the
-// context it gave dispatch and waits until every dispatched batch has
-// finished, so nothing it started outlives it.
+// yield the error once with index -1 (after the outputs of what was
+// dispatched before, for a dispatch error). Before returning, Run cancels
+// the context it gave dispatch and waits until every dispatched batch has
+// finished, so nothing it started outlives it but a feeder blocked inside
+// ins (see the package doc).
+//
+// Three goroutines share the work: the feeder pulls ins, the dispatcher
+// gathers inputs into batches, dispatches them and collects them as they
+// finish, and the caller's goroutine yields their outputs, so that work
+// goes on while the loop body runs.
 func Run[In, Out any](ctx context.Context, ins iter.Seq[In], cfg Config, dispatch Dispatch[In, Out], yield func(i int, out Out, err error) bool) {
 	ctx, cancel := context.WithCancelCause(ctx)
-	s := &state[In, Out]{
-		ctx:      ctx,
-		cfg:      cfg,
-		dispatch: dispatch,
-		yield:    yield,
-		sizer:    NewSizer(cfg.MaxBatch, cfg.Target),
-	}
+	s := newState(ctx, cfg, dispatch)
+	go s.feed.run(ins)
+	go s.loop()
 	defer func() {
+		s.feed.stop()
 		cancel(ErrStopped)
-		s.join()
+		close(s.quit)
+		<-s.exited
 	}()
-	if s.feed(ins) {
-		s.drain(true)
+	for item := range s.out {
+		if err := context.Cause(ctx); err != nil && item.err == nil {
+			item = result[In, Out]{err: err}
+		}
+		if item.err != nil {
+			var zero Out
+			yield(-1, zero, item.err)
+			return
+		}
+		if !s.emit(item.b, yield) {
+			return
+		}
+		s.back <- item.b
 	}
+	if err := context.Cause(ctx); err != nil { // the dispatcher stopped for it
+		var zero Out
+		yield(-1, zero, err)
+	}
+}
+
+// result is what the dispatcher hands the caller: a finished batch, or the
+// error that ends the stream.
+type result[In, Out any] struct {
+	b   *Batch[In, Out]
+	err error
 }
 
 // state is one run of a stream.
@@ -57,108 +92,176 @@ type state[In, Out any] struct {
 	ctx      context.Context
 	cfg      Config
 	dispatch Dispatch[In, Out]
-	yield    func(int, Out, error) bool
 	sizer    Sizer
+	feed     *feeder[In]
 
-	next    int               // index of the next input
-	pending []*Batch[In, Out] // dispatched, not yet yielded, in order
-	free    []*Batch[In, Out] // yielded, for reuse
-	cur     *Batch[In, Out]   // being filled
-	started time.Time         // when cur got its first input
+	finished chan *Batch[In, Out] // batches the engine finished
+	out      chan result[In, Out] // batches to yield, to the caller
+	back     chan *Batch[In, Out] // batches the caller yielded
+	quit     chan struct{}        // closed when the caller stops
+	exited   chan struct{}        // closed when the dispatcher is done
+	pending  []*Batch[In, Out]    // dispatched, not yet handed over; in order unless Unordered
+	ready    []taken[In]          // sealed, not yet dispatched
+	held     int                  // batches handed to the caller and not yet back
+	yielded  int64
+	timer    *time.Timer
+	timing   bool // the timer runs for the current fill
+	drained  bool // the feeder is done and its last fill taken
+	failed   error
 }
 
-// ageCheck is how many inputs go by between looks at the clock.
-const ageCheck = 16
-
-// feed reads ins into batches and dispatches each when it is full, or when
-// it has waited Target for a slow producer. It reports false if the stream
-// must stop.
-func (s *state[In, Out]) feed(ins iter.Seq[In]) bool {
-	for in := range ins {
-		if s.cur == nil {
-			s.cur = s.batch()
-			s.started = time.Now()
-		}
-		s.cur.add(in)
-		s.next++
-		n := s.cur.Len()
-		if n < s.sizer.size && (n%ageCheck != 0 || time.Since(s.started) < s.cfg.Target) {
-			continue
-		}
-		if !s.send() || !s.drain(false) {
-			return false
-		}
+func newState[In, Out any](ctx context.Context, cfg Config, dispatch Dispatch[In, Out]) *state[In, Out] {
+	sz := NewSizer(cfg.MaxBatch, cfg.Target)
+	if cfg.Batch > 0 {
+		sz = Sizer{size: cfg.Batch, max: cfg.Batch, fixed: true}
 	}
-	return s.cur == nil || s.send()
+	readAhead := cfg.ReadAhead
+	if readAhead <= 0 {
+		readAhead = cfg.Window * max(cfg.MaxBatch, cfg.Batch)
+	}
+	s := &state[In, Out]{ctx: ctx, cfg: cfg, dispatch: dispatch, sizer: sz,
+		feed:     newFeeder[In](sz.Size(), readAhead),
+		finished: make(chan *Batch[In, Out], cfg.Window),
+		out:      make(chan result[In, Out], cfg.Window+1),
+		back:     make(chan *Batch[In, Out], cfg.Window),
+		quit:     make(chan struct{}),
+		exited:   make(chan struct{}),
+		timer:    time.NewTimer(time.Hour)}
+	s.timer.Stop()
+	return s
 }
 
-// batch returns an empty batch starting at the next input.
-func (s *state[In, Out]) batch() *Batch[In, Out] {
-	var b *Batch[In, Out]
-	if n := len(s.free); n > 0 {
-		b, s.free = s.free[n-1], s.free[:n-1]
-	} else {
-		b = &Batch[In, Out]{done: make(chan struct{}, 1)}
+// loop is the dispatcher: it runs until the stream ends or the caller
+// stops, then waits for every dispatched batch.
+func (s *state[In, Out]) loop() {
+	defer close(s.exited)
+	defer s.join()
+	defer s.timer.Stop()
+	defer close(s.out)
+	for {
+		if s.ctx.Err() != nil {
+			return
+		}
+		s.handOver()
+		s.sendReady()
+		if s.drained && len(s.pending) == 0 && len(s.ready) == 0 {
+			if s.failed != nil {
+				s.out <- result[In, Out]{err: s.failed}
+			}
+			return
+		}
+		if !s.wait() {
+			return
+		}
 	}
-	b.reset(s.next)
-	return b
 }
 
-// send dispatches the current batch.
-func (s *state[In, Out]) send() bool {
-	b := s.cur
-	s.cur = nil
-	err := context.Cause(s.ctx)
-	if err == nil {
-		err = s.dispatch(s.ctx, b)
+// taken is a sealed fill and how many inputs it holds.
+type taken[In any] struct {
+	c *fill[In]
+	n int
+}
+
+// wait waits for the next event and handles it. It reports false if the
+// caller stopped.
+func (s *state[In, Out]) wait() bool {
+	var started, done <-chan struct{}
+	var full <-chan *fill[In]
+	if !s.drained && s.failed == nil {
+		started, done, full = s.feed.started, s.feed.done, s.feed.full
 	}
-	if err != nil {
-		// Yield what was dispatched before, then the error.
-		if s.drain(true) {
-			var zero Out
-			s.yield(-1, zero, err)
+	select {
+	case b := <-s.finished:
+		b.done = true
+		s.sizer.Observe(b.Len(), b.took)
+		s.feed.size.Store(int64(s.sizer.Size()))
+	case <-s.back:
+		s.held--
+	case c := <-full:
+		s.ready = append(s.ready, taken[In]{c, len(c.ins)})
+		s.restartTimer()
+	case <-started:
+		if len(s.pending)+s.held == 0 {
+			s.take() // nothing runs: no reason to wait for more
+		} else if !s.timing {
+			s.timing = true
+			s.timer.Reset(s.cfg.Target)
 		}
+	case <-s.timer.C:
+		s.timing = false
+		s.take()
+	case <-done:
+		s.take()
+		s.drained = true
+	case <-s.ctx.Done():
+	case <-s.quit:
 		return false
 	}
-	s.pending = append(s.pending, b)
 	return true
 }
 
-// drain yields finished batches in order. It waits for the oldest batch when
-// all is set or the window is full, and otherwise takes only what is ready.
-func (s *state[In, Out]) drain(all bool) bool {
-	for len(s.pending) > 0 {
-		head := s.pending[0]
-		if all || len(s.pending) >= s.cfg.Window {
-			select {
-			case <-head.done:
-			case <-s.ctx.Done():
-				var zero Out
-				s.yield(-1, zero, context.Cause(s.ctx))
-				return false
-			}
-		} else {
-			select {
-			case <-head.done:
-			default:
-				return true
-			}
-		}
-		s.pending = s.pending[1:]
-		s.sizer.Observe(head.Len(), head.took)
-		ok := s.emit(head)
-		s.free = append(s.free, head)
-		if !ok {
-			return false
-		}
+// restartTimer stops the timer after a fill was taken: the next fill's
+// first input starts it again.
+func (s *state[In, Out]) restartTimer() {
+	if s.timing {
+		s.timer.Stop()
+		s.timing = false
 	}
-	return true
 }
 
-// emit yields the outputs of b.
-func (s *state[In, Out]) emit(b *Batch[In, Out]) bool {
+// take seals the fill being gathered, if it holds anything, for dispatch.
+func (s *state[In, Out]) take() {
+	s.restartTimer()
+	if c, n := s.feed.seal(); c != nil {
+		s.ready = append(s.ready, taken[In]{c, n})
+	}
+}
+
+// sendReady dispatches sealed fills while the window has room.
+func (s *state[In, Out]) sendReady() {
+	for len(s.ready) > 0 && len(s.pending)+s.held < s.cfg.Window && s.failed == nil {
+		c, n := s.ready[0].c, s.ready[0].n
+		s.ready[0] = taken[In]{}
+		s.ready = s.ready[1:]
+		b := &Batch[In, Out]{First: c.first, Ins: c.ins[:n], Outs: make([]Out, n), Errs: make([]error, n), finished: s.finished}
+		if err := s.dispatch(s.ctx, b); err != nil {
+			s.failed = err
+			s.feed.stop()
+			s.drained = true
+			s.ready = nil
+			return
+		}
+		s.pending = append(s.pending, b)
+	}
+}
+
+// handOver gives the caller the finished batches: those at the head, in
+// order, or every finished one with Unordered.
+func (s *state[In, Out]) handOver() {
+	for i := 0; i < len(s.pending); {
+		b := s.pending[i]
+		if !b.done {
+			if !s.cfg.Unordered {
+				return
+			}
+			i++
+			continue
+		}
+		s.pending = append(s.pending[:i], s.pending[i+1:]...)
+		s.held++
+		s.out <- result[In, Out]{b: b}
+	}
+}
+
+// emit yields the outputs of b and lets go of them. It runs on the
+// caller's goroutine.
+func (s *state[In, Out]) emit(b *Batch[In, Out], yield func(int, Out, error) bool) bool {
 	for i := range b.Ins {
-		if !s.yield(b.First+i, b.Outs[i], b.Errs[i]) {
+		out, err := b.Outs[i], b.Errs[i]
+		b.clearOut(i)
+		s.yielded++
+		s.feed.consumed(s.yielded)
+		if !yield(b.First+i, out, err) {
 			return false
 		}
 	}
@@ -168,7 +271,10 @@ func (s *state[In, Out]) emit(b *Batch[In, Out]) bool {
 // join waits for every dispatched batch to finish.
 func (s *state[In, Out]) join() {
 	for _, b := range s.pending {
-		<-b.done
+		for !b.done {
+			d := <-s.finished
+			d.done = true
+		}
 	}
 	s.pending = nil
 }

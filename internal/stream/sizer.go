@@ -9,6 +9,7 @@ type Sizer struct {
 	size   int
 	max    int
 	target time.Duration
+	fixed  bool // the size was set, not measured
 }
 
 // NewSizer returns a sizer for batches of at most max inputs that should
@@ -24,7 +25,7 @@ func (s *Sizer) Size() int { return s.size }
 // grows at most fourfold per batch, so one fast batch cannot swamp the
 // window, and shrinks at once.
 func (s *Sizer) Observe(n int, took time.Duration) {
-	if n == 0 {
+	if n == 0 || s.fixed {
 		return
 	}
 	want := s.max
