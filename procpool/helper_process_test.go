@@ -14,32 +14,42 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// helperProcess is this test binary run again as a parent program of the
-// test's making: it runs only TestHelper<name>, which does its part when
-// helperEnv names it (and skips otherwise), and reports on its stdout,
-// line by line.
+// helperProcess is a program the test runs that reports on its stdout,
+// line by line: most often this test binary run again as a parent program
+// of the test's making (see startHelper).
 type helperProcess struct {
 	cmd    *exec.Cmd
 	lines  chan string   // its stdout, line by line; closed at the end of it
 	exited chan struct{} // closed once it has exited and been reaped
 	err    error         // what Wait returned, once exited is closed
-	stderr *syncBuffer
+	stderr *syncBuffer   // its stderr, unless the command sent it elsewhere
 }
 
-// startHelper starts the helper process for TestHelper<name>. configure,
-// if not nil, sets more of the command before it starts (its process
-// group, its stderr). When the test ends the helper is killed if it still
-// runs, and reaped.
+// startHelper starts this test binary again to run only TestHelper<name>,
+// which does its part when helperEnv names it (and skips otherwise).
+// configure, if not nil, sets more of the command before it starts (its
+// process group, its stderr). When the test ends the helper is killed if it
+// still runs, and reaped.
 func startHelper(t *testing.T, name string, configure func(*exec.Cmd)) *helperProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelper"+name+"$", "-test.v")
 	cmd.Env = append(os.Environ(), helperEnv+"="+name)
-	h := &helperProcess{cmd: cmd, lines: make(chan string, 64), exited: make(chan struct{}), stderr: &syncBuffer{}}
-	cmd.Stderr = h.stderr
-	cmd.WaitDelay = 5 * time.Second // a descendant holding its stderr must not hold up the reaping
 	if configure != nil {
 		configure(cmd)
 	}
+	return startReporting(t, cmd)
+}
+
+// startReporting starts cmd with its stdout read line by line and, if
+// cmd.Stderr is not set, its stderr kept. When the test ends cmd is killed
+// if it still runs, and reaped.
+func startReporting(t *testing.T, cmd *exec.Cmd) *helperProcess {
+	t.Helper()
+	h := &helperProcess{cmd: cmd, lines: make(chan string, 64), exited: make(chan struct{}), stderr: &syncBuffer{}}
+	if cmd.Stderr == nil {
+		cmd.Stderr = h.stderr
+	}
+	cmd.WaitDelay = 5 * time.Second // a descendant holding its stdio must not hold up the reaping
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
