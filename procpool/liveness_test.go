@@ -2,6 +2,7 @@ package procpool_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -46,7 +47,7 @@ func TestStoppedWorkerIsFoundAndReplaced(t *testing.T) {
 	found := time.Since(stopped)
 	require.ErrorIs(t, err, procpool.ErrWorkerDied, "the input on the stopped worker fails as after a crash")
 	assert.Contains(t, err.Error(), "sent nothing for", "the error says the worker went silent")
-	t.Logf("SIGSTOP of a busy worker to its input failed: %v (Liveness %v)", found.Round(time.Millisecond), liveness)
+	t.Logf("SIGSTOP of a busy worker to its input failed: %v (Liveness %v): %s", found.Round(time.Millisecond), liveness, reason(err))
 	eventually(t, 10*time.Second, func() bool { return !alive(pid) }, "the stopped worker was not killed")
 
 	next, err := p.Submit(bg(), "pid").Result(bg())
@@ -71,4 +72,13 @@ func TestIdleStoppedWorkerIsReplaced(t *testing.T) {
 	next, err := p.Submit(bg(), "pid").Result(bg())
 	require.NoError(t, err, "a new worker serves")
 	assert.NotEqual(t, pid, next)
+}
+
+// reason returns what the pool saw of a worker that died, from err.
+func reason(err error) string {
+	var we *procpool.WorkerError
+	if errors.As(err, &we) {
+		return we.Reason
+	}
+	return ""
 }

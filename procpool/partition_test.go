@@ -35,19 +35,21 @@ func TestPartitionedWorkerIsFound(t *testing.T) {
 		assert.NoError(t, p.Shutdown(ctx))
 		assertNoChildren(t)
 	})
+	remote, err := p.Submit(bg(), "pid").Result(bg())
+	require.NoError(t, err, "the launched worker serves") // and the pool has heard from it since it started
 	f := p.Submit(bg(), "hold")
-	remote := waitForPid(t, stderr)
+	require.Equal(t, remote, waitForPid(t, stderr), "the input runs on the launched worker")
 	killAtCleanup(t, remote)
 
 	cutPort(t, iptables, s.Port)
 	cut := time.Now()
 	ctx, cancel := context.WithTimeout(bg(), 30*time.Second)
 	defer cancel()
-	_, err := f.Result(ctx)
+	_, err = f.Result(ctx)
 	found := time.Since(cut)
 	require.ErrorIs(t, err, procpool.ErrWorkerDied, "the input on the cut-off worker fails as after a crash")
 	assert.Contains(t, err.Error(), "sent nothing for", "the error says the worker went silent")
-	t.Logf("cut-off worker to its input failed: %v (Liveness %v)", found.Round(time.Millisecond), partitionLiveness)
+	t.Logf("cut-off worker to its input failed: %v (Liveness %v): %s", found.Round(time.Millisecond), partitionLiveness, reason(err))
 }
 
 // requireIptables returns the path of a working iptables, or skips the
