@@ -34,6 +34,9 @@ func startHelper(t *testing.T, name string, configure func(*exec.Cmd)) *helperPr
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelper"+name+"$", "-test.v")
 	cmd.Env = append(os.Environ(), helperEnv+"="+name)
+	if _, set := os.LookupEnv("GORACE"); !set {
+		cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0") // a race-enabled helper would sleep a second at exit
+	}
 	if configure != nil {
 		configure(cmd)
 	}

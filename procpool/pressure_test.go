@@ -23,7 +23,7 @@ const fewFiles = 64
 // after the other, each starting pressureRounds pools.
 const (
 	pressureHelpers = 4
-	pressureRounds  = 5
+	pressureRounds  = 3
 )
 
 // TestHelperFewFiles is not a test: TestStartFailuresUnderPressure runs
