@@ -71,15 +71,17 @@ func TestRegisterAfterStartIsRefused(t *testing.T) {
 		panicValue(func() { procpool.RegisterError(errors.New("too late")) }))
 }
 
-// buildTestProgram builds testdata/<name> and returns the binary's path.
-func buildTestProgram(t *testing.T, name string) string {
+// buildTestProgram builds testdata/<name>, with go build's flags if any,
+// and returns the binary's path.
+func buildTestProgram(t *testing.T, name string, flags ...string) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("needs the go command to build the test program")
 	}
 	bin := filepath.Join(t.TempDir(), name)
-	build := exec.Command(gobin, "build", "-o", bin, "./testdata/"+name)
+	args := append(append([]string{"build", "-o", bin}, flags...), "./testdata/"+name)
+	build := exec.Command(gobin, args...)
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "building testdata/%s: %s", name, out)
 	return bin
