@@ -16,6 +16,12 @@ func options(cfg pooltest.Config) []pool.Option {
 	if cfg.SetQueue {
 		opts = append(opts, pool.QueueSize(cfg.QueueSize))
 	}
+	if cfg.BatchSize > 0 {
+		opts = append(opts, pool.BatchSize(cfg.BatchSize))
+	}
+	if cfg.ReadAhead > 0 {
+		opts = append(opts, pool.ReadAhead(cfg.ReadAhead))
+	}
 	if cfg.Timeout > 0 {
 		opts = append(opts, pool.Timeout(cfg.Timeout))
 	}

@@ -33,14 +33,29 @@ type Executor[In, Out any] interface {
 	// loop cancels the work in flight and waits for it.
 	MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error]
 
+	// MapUnordered is MapSeq in completion order: it yields each input's
+	// Result, with its index, as soon as it is ready.
+	MapUnordered(ctx context.Context, ins iter.Seq[In]) iter.Seq[Result[Out]]
+
 	// Shutdown stops intake, lets queued and running tasks finish, and if
 	// ctx ends first cancels what is left. It returns once every goroutine
 	// (and process) the executor started is gone: nil if all work finished,
 	// ctx's error if some had to be cancelled.
 	Shutdown(ctx context.Context) error
 
+	// CancelQueued is Shutdown that first settles every input that has not
+	// started with ErrShutdownCancel, letting running ones finish.
+	CancelQueued(ctx context.Context) error
+
 	// Close is Shutdown(context.Background()).
 	Close() error
 }
 
 var _ Executor[int, int] = (*Pool[int, int])(nil)
+
+// Result is one input's outcome in a MapUnordered stream.
+type Result[Out any] struct {
+	Index int // the input's position in the input
+	Out   Out // its output, or the zero value if it failed
+	Err   error
+}

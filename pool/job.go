@@ -56,7 +56,7 @@ func (j *job[In, Out]) release() {
 func (j *job[In, Out]) run(w *worker[In, Out]) {
 	p := j.p
 	p.queuedJobs.Add(-1)
-	if j.Future().Settled() { // cancelled while queued
+	if !j.Start() { // cancelled while queued
 		w.count(nil, true)
 		j.release()
 		return
@@ -76,6 +76,8 @@ func (j *job[In, Out]) run(w *worker[In, Out]) {
 		}
 		w.settle(j, out, err)
 		j.release()
+		var zero In
+		j.in = zero // the caller's future must not keep the input alive
 		if !normal && err == ErrGoexit {
 			w.replace(nil)
 		}
@@ -99,7 +101,9 @@ func (j *job[In, Out]) drop(w *worker[In, Out], err error) {
 	j.p.queuedJobs.Add(-1)
 	j.settleErr(err)
 	j.release()
-	w.count(nil, true)
+	w.count(err, false)
+	var zero In
+	j.in = zero
 }
 
 func (j *job[In, Out]) interrupt(err error) {

@@ -60,9 +60,10 @@ type mapping[In, Out any] struct {
 	next atomic.Int64 // first input not yet claimed
 	_    [56]byte
 
-	ran    atomic.Int64 // inputs started
-	shares sync.WaitGroup
-	unlink func() bool // stops the watch on ctx
+	ran     atomic.Int64 // inputs started
+	dropped atomic.Bool  // CancelQueued stopped it from starting the rest
+	shares  sync.WaitGroup
+	unlink  func() bool // stops the watch on ctx
 
 	mu      sync.Mutex
 	failAt  int // index of the failed input; -1 for a failure of no input
@@ -88,6 +89,10 @@ func (m *mapping[In, Out]) claim() (lo, hi int, ok bool) {
 	n := int64(len(m.ins))
 	spread := int64(4 * m.p.cfg.workers)
 	for !m.stop.Load() {
+		if m.p.dropping.Load() {
+			m.dropped.Store(true)
+			break
+		}
 		next := m.next.Load()
 		if next >= n {
 			break
@@ -136,6 +141,10 @@ func (m *mapping[In, Out]) runChunk(w *worker[In, Out], lo, hi int) (returned bo
 	}()
 	fn, ctx, ins, outs := m.p.fn, m.ctx, m.ins[:hi], m.outs[:hi]
 	for ; i < hi && !m.stop.Load(); i++ {
+		if m.p.dropping.Load() {
+			m.dropped.Store(true)
+			break
+		}
 		out, err := fn(ctx, ins[i])
 		if err != nil {
 			m.ran.Add(int64(i - lo + 1))
@@ -164,8 +173,15 @@ func (m *mapping[In, Out]) fail(i int, err error) {
 	m.cancel(err)
 }
 
+// drop gives up a share that never ran. A share dropped at shutdown
+// leaves the other shares running: they stop claiming inputs by
+// themselves, and Map returns err.
 func (m *mapping[In, Out]) drop(w *worker[In, Out], err error) {
-	m.fail(-1, err)
+	if err == ErrShutdownCancel {
+		m.dropped.Store(true)
+	} else {
+		m.fail(-1, err)
+	}
 	m.shares.Done()
 }
 
@@ -187,6 +203,8 @@ func (m *mapping[In, Out]) result() ([]Out, error) {
 		return m.outs, nil
 	case m.parent.Err() != nil:
 		return nil, m.parent.Err()
+	case m.failErr == nil && m.dropped.Load():
+		return nil, ErrShutdownCancel
 	case m.failAt < 0:
 		return nil, m.failErr
 	}

@@ -9,30 +9,58 @@ import (
 )
 
 // MapSeq runs fn over ins on the pool's workers and yields the outputs in
-// input order. Inputs go out in batches sized from measured task time (one
-// at a time for slow tasks, up to 1024 for tiny ones), and at most two
-// batches per worker are in flight or waiting to be yielded, so memory stays
-// bounded however long ins is; an endless ins works.
+// input order. ins is read on a goroutine of its own, so each output is
+// yielded as soon as it and every earlier one are ready, whether or not ins
+// has given more: an ins that pauses, or that waits for an output before it
+// gives the next (a feedback loop), works. Inputs go to workers in batches
+// sized from measured task time (one at a time for slow tasks, up to 1024
+// for tiny ones; see [BatchSize]); an input waits at most 100µs for others
+// to share its batch, and not at all when the workers are idle. At most
+// two batches per worker are in flight or waiting to be yielded, and ins
+// is read only while fewer than [ReadAhead] inputs are read and not yet
+// yielded, so memory stays bounded however long ins is; an endless ins
+// works.
 //
-// Each failed input yields the zero output and a [*TaskError] naming it, and
-// the stream goes on. If ctx ends or the pool shuts down, MapSeq yields that
-// error once and stops. Breaking out of the loop cancels the context of the
-// tasks in flight and waits for them before the loop statement ends.
+// Each failed input yields the zero output and a [*TaskError] naming it,
+// and the stream goes on. If ctx ends or the pool shuts down, MapSeq
+// yields that error once and stops. Breaking out of the loop cancels the
+// context of the tasks in flight and waits for them before the loop
+// statement ends; no input is read after the break but the one being read
+// (ins must be safe to read from another goroutine than the loop's).
 func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
 	return func(yield func(Out, error) bool) {
-		ctx, cancel := context.WithCancelCause(ctx)
-		defer cancel(nil)
-		dispatch := func(ctx context.Context, b *stream.Batch[In, Out]) error {
-			return p.dispatchBatch(&batchRun[In, Out]{p: p, ctx: ctx, cancel: cancel, b: b})
-		}
-		cfg := stream.Config{Window: 2 * p.cfg.workers, MaxBatch: 1024, Target: 100 * time.Microsecond}
-		stream.Run(ctx, ins, cfg, dispatch, func(i int, out Out, err error) bool {
-			if err != nil && i >= 0 {
-				err = &TaskError{Index: i, Err: err}
-			}
-			return yield(out, err)
+		p.runStream(ctx, ins, false, func(i int, out Out, err error) bool { return yield(out, err) })
+	}
+}
+
+// MapUnordered is MapSeq in completion order, like Python's
+// imap_unordered: it yields each input's Result, with its index, as soon as
+// its batch finishes, so a slow input does not hold back those after it.
+// Memory, batching, errors and breaking out work as in MapSeq.
+func (p *Pool[In, Out]) MapUnordered(ctx context.Context, ins iter.Seq[In]) iter.Seq[Result[Out]] {
+	return func(yield func(Result[Out]) bool) {
+		p.runStream(ctx, ins, true, func(i int, out Out, err error) bool {
+			return yield(Result[Out]{Index: i, Out: out, Err: err})
 		})
 	}
+}
+
+// runStream runs ins through the workers for MapSeq and MapUnordered,
+// wrapping each failed input's error in a TaskError.
+func (p *Pool[In, Out]) runStream(ctx context.Context, ins iter.Seq[In], unordered bool, yield func(int, Out, error) bool) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	dispatch := func(ctx context.Context, b *stream.Batch[In, Out]) error {
+		return p.dispatchBatch(&batchRun[In, Out]{p: p, ctx: ctx, cancel: cancel, b: b})
+	}
+	cfg := stream.Config{Window: 2 * p.cfg.workers, MaxBatch: 1024, Target: 100 * time.Microsecond,
+		Batch: p.cfg.batch, ReadAhead: p.cfg.readAhead, Unordered: unordered}
+	stream.Run(ctx, ins, cfg, dispatch, func(i int, out Out, err error) bool {
+		if err != nil && i >= 0 {
+			err = &TaskError{Index: i, Err: err}
+		}
+		return yield(i, out, err)
+	})
 }
 
 // dispatchBatch queues r for the workers.
@@ -90,6 +118,11 @@ func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) (returned bool) {
 	for ; r.pos < b.Len(); r.pos++ {
 		if r.ctx.Err() != nil {
 			b.Errs[r.pos] = context.Cause(r.ctx)
+			w.count(nil, true)
+			continue
+		}
+		if r.p.dropping.Load() {
+			b.Errs[r.pos] = ErrShutdownCancel
 			w.count(nil, true)
 			continue
 		}

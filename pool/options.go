@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"time"
@@ -18,10 +19,30 @@ func (f optionFunc) apply(c *config) error { return f(c) }
 
 // config is what the options set. Zero fields mean "use the default".
 type config struct {
-	workers int
-	queue   int
-	queued  bool // queue was set, so 0 means "no buffer"
-	timeout time.Duration
+	workers   int
+	queue     int
+	queued    bool // queue was set, so 0 means "no buffer"
+	timeout   time.Duration
+	batch     int // inputs per batch of Map and MapSeq; 0 to size them from task time
+	readAhead int // inputs MapSeq may pull and not yet yield; 0 for the default
+	init      func(ctx context.Context) error
+}
+
+// Limits on option values, beyond which a value is a mistake that would
+// fail later and less clearly.
+const (
+	maxWorkers   = 1 << 20
+	maxQueue     = 1 << 24
+	maxBatch     = 1 << 20
+	maxReadAhead = 1 << 30
+)
+
+// within checks that v is in [lo, hi].
+func within(name string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("pool: %s(%d): must be from %d to %d", name, v, lo, hi)
+	}
+	return nil
 }
 
 // Workers sets how many tasks run at once. The default is the number of CPUs
@@ -32,7 +53,7 @@ func Workers(n int) Option {
 			return fmt.Errorf("pool: Workers(%d): need at least 1 worker", n)
 		}
 		c.workers = n
-		return nil
+		return within("Workers", n, 1, maxWorkers)
 	})
 }
 
@@ -46,7 +67,7 @@ func QueueSize(n int) Option {
 			return fmt.Errorf("pool: QueueSize(%d): must not be negative", n)
 		}
 		c.queue, c.queued = n, true
-		return nil
+		return within("QueueSize", n, 0, maxQueue)
 	})
 }
 
@@ -60,6 +81,44 @@ func Timeout(d time.Duration) Option {
 			return fmt.Errorf("pool: Timeout(%v): must be positive", d)
 		}
 		c.timeout = d
+		return nil
+	})
+}
+
+// BatchSize fixes how many inputs of Map and MapSeq go to a worker at a
+// time, like the chunksize of Python's map. By default the size follows the
+// measured task time, from 1 for slow tasks up to 1024 for tiny ones. n
+// must be from 1 to 1048576.
+func BatchSize(n int) Option {
+	return optionFunc(func(c *config) error {
+		c.batch = n
+		return within("BatchSize", n, 1, maxBatch)
+	})
+}
+
+// ReadAhead limits how many inputs MapSeq and MapUnordered pull from their
+// input and have not yet yielded, like the buffersize of Python's map. The
+// default is two batches per worker, at most 1024 inputs each. A small
+// limit keeps fewer inputs in memory and pulls fewer before a break, at the
+// cost of throughput for tiny tasks. n must be at least 1.
+func ReadAhead(n int) Option {
+	return optionFunc(func(c *config) error {
+		c.readAhead = n
+		return within("ReadAhead", n, 1, maxReadAhead)
+	})
+}
+
+// Init runs init with arg on each worker goroutine before the first task
+// it runs, like procpool's Init and Python's initializer: open a
+// connection, warm a cache. If it fails, that worker tries again after a
+// back-off; once every worker's last attempt failed, the tasks waiting
+// fail with an error that wraps init's ([ErrInit]).
+func Init[A any](init func(ctx context.Context, arg A) error, arg A) Option {
+	return optionFunc(func(c *config) error {
+		if init == nil {
+			return fmt.Errorf("pool: Init(nil, ...): need a function")
+		}
+		c.init = func(ctx context.Context) error { return init(ctx, arg) }
 		return nil
 	})
 }

@@ -19,11 +19,13 @@ type Pool[In, Out any] struct {
 
 	queue *queue.Queue[runner[In, Out]]
 
-	abandoned atomic.Bool   // Shutdown's ctx ended: cancel instead of run
-	live      atomic.Int32  // worker goroutines not yet exited
-	exited    chan struct{} // closed when the last worker exits
+	dropping atomic.Bool   // CancelQueued, or Shutdown gave up: drop what has not started
+	live     atomic.Int32  // worker goroutines not yet exited
+	exited   chan struct{} // closed when the last worker exits
+	failing  atomic.Int32  // workers whose last initializer failed
 
 	workers []*worker[In, Out]
+	dropper *worker[In, Out] // counts what CancelQueued drops; it runs nothing
 
 	queuedJobs  atomic.Int64  // Submit tasks waiting in the queue
 	queuedItems atomic.Int64  // Map and MapSeq inputs not yet started
@@ -44,6 +46,7 @@ func New[In, Out any](fn Func[In, Out], opts ...Option) *Pool[In, Out] {
 		exited:  make(chan struct{}),
 		workers: make([]*worker[In, Out], cfg.workers),
 	}
+	p.dropper = &worker[In, Out]{p: p}
 	p.live.Store(int32(cfg.workers))
 	for i := range p.workers {
 		w := &worker[In, Out]{p: p}
@@ -92,10 +95,24 @@ func (p *Pool[In, Out]) Close() error {
 
 // abandon makes the workers cancel what they have and what is still queued.
 func (p *Pool[In, Out]) abandon() {
-	p.abandoned.Store(true)
+	p.dropping.Store(true)
 	for _, w := range p.workers {
 		w.interrupt(ErrShutdownCancel)
 	}
+}
+
+// CancelQueued is Python's shutdown(cancel_futures=True): it stops intake
+// as Shutdown does, settles every input that has not started with
+// [ErrShutdownCancel] (queued Submits, and the inputs of Map and MapSeq not
+// yet run, so a Map returns that error), lets running inputs finish, and
+// then returns as Shutdown(ctx) does. It is safe for concurrent use.
+func (p *Pool[In, Out]) CancelQueued(ctx context.Context) error {
+	p.dropping.Store(true)
+	p.queue.Close()
+	for r := range p.queue.C { // the workers drop what they take meanwhile too
+		r.drop(p.dropper, ErrShutdownCancel)
+	}
+	return p.Shutdown(ctx)
 }
 
 // Stats returns a snapshot of the pool's counters. It is safe for concurrent
@@ -109,6 +126,7 @@ func (p *Pool[In, Out]) Stats() Stats {
 	for _, w := range p.workers {
 		w.addTo(&s)
 	}
+	p.dropper.addTo(&s)
 	s.Submitted = s.Completed + s.Failed + s.Cancelled + uint64(s.Queued) + uint64(s.Running)
 	return s
 }

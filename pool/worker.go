@@ -28,13 +28,15 @@ type worker[In, Out any] struct {
 }
 
 // loop runs resume, if any, then runners from the queue until it is closed
-// and empty.
+// and empty, once the worker's initializer has succeeded.
 func (w *worker[In, Out]) loop(resume runner[In, Out]) {
 	if resume != nil {
 		w.runOne(resume)
 	}
-	for r := range w.p.queue.C {
-		w.runOne(r)
+	if w.initialise() {
+		for r := range w.p.queue.C {
+			w.runOne(r)
+		}
 	}
 	if w.p.live.Add(-1) == 0 {
 		close(w.p.exited)
@@ -43,7 +45,7 @@ func (w *worker[In, Out]) loop(resume runner[In, Out]) {
 
 func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 	w.mu.Lock()
-	if w.p.abandoned.Load() {
+	if w.p.dropping.Load() {
 		w.mu.Unlock()
 		r.drop(w, ErrShutdownCancel)
 		return

@@ -41,8 +41,25 @@ func comparableBuild(b string) bool {
 }
 
 // executableID returns the Go build ID of the running executable, which
-// differs for any change of its code, or "" if it cannot be read.
-var executableID = sync.OnceValue(func() string {
+// differs for any change of its code, or "" if it cannot be read. A failure
+// (no file descriptor to spare, say) is tried again on the next call, so it
+// cannot turn the build check off for good; New reads it first, before the
+// pool adds to any shortage.
+func executableID() string {
+	exeID.mu.Lock()
+	defer exeID.mu.Unlock()
+	if exeID.id == "" {
+		exeID.id = readExecutableID()
+	}
+	return exeID.id
+}
+
+var exeID struct {
+	mu sync.Mutex
+	id string
+}
+
+func readExecutableID() string {
 	f, err := os.Open(selfExecutable())
 	if err != nil {
 		return ""
@@ -52,7 +69,7 @@ var executableID = sync.OnceValue(func() string {
 		return id
 	}
 	return markedBuildID(f)
-})
+}
 
 // elfBuildID reads the build ID note of an ELF executable.
 func elfBuildID(r io.ReaderAt) string {

@@ -19,7 +19,7 @@ import (
 // server is the worker side of a registered task.
 type server interface {
 	signature() string
-	serve(c *wire.Conn, setup *wire.Setup, exit func(code int))
+	serve(c *wire.Conn, setup *wire.Setup, ex *exiter)
 }
 
 // initRunner is the worker side of a registered initializer.

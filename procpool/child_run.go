@@ -43,7 +43,7 @@ func (s *session[In, Out]) begun(in *incoming[In]) *running[In, Out] {
 	r := &running[In, Out]{in: in, start: time.Now()}
 	r.lastSend = r.start
 	r.reply = wire.Reply[Out]{ID: in.req.ID, Refused: in.refusal}
-	if in.refusal != "" || s.retiring {
+	if in.refusal != "" || s.retiring || in.trimmed.Load() {
 		s.end(r)
 		return nil
 	}
@@ -79,7 +79,7 @@ func withNils[In any](ins []In, nils []int, n int) []In {
 
 // runInputs runs r's inputs from r.pos on, until the end or a limit.
 func (s *session[In, Out]) runInputs(r *running[In, Out]) {
-	for r.pos < len(r.ins) && !s.retiring {
+	for r.pos < len(r.ins) && !s.retiring && !r.in.trimmed.Load() {
 		s.runOne(r)
 		s.afterInput(r)
 	}

@@ -28,14 +28,14 @@ const (
 
 func (t *Task[In, Out]) signature() string { return t.sig }
 
-// serve runs requests from c until the parent closes the pipe, and then
-// exits the process through exit.
-func (t *Task[In, Out]) serve(c *wire.Conn, setup *wire.Setup, exit func(int)) {
+// serve runs requests from c until the parent asks it to exit or is gone,
+// and then exits the process through ex.
+func (t *Task[In, Out]) serve(c *wire.Conn, setup *wire.Setup, ex *exiter) {
 	s := &session[In, Out]{
 		task:    t,
 		c:       c,
 		setup:   setup,
-		exit:    exit,
+		ex:      ex,
 		waiting: map[uint64]*wire.Error{},
 		wake:    make(chan struct{}, 1),
 	}
@@ -54,7 +54,7 @@ type session[In, Out any] struct {
 	task  *Task[In, Out]
 	c     *wire.Conn
 	setup *wire.Setup
-	exit  func(int)
+	ex    *exiter
 
 	mu      sync.Mutex // guards the fields below, shared by reader and runner
 	queue   []*incoming[In]
@@ -75,6 +75,7 @@ type incoming[In any] struct {
 	req      wire.Request[In]
 	at       time.Time // when it arrived, for a budget
 	refusal  string    // why it cannot be run, if it cannot
+	trimmed  atomic.Bool
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
 	deadline bool // it carries the caller's deadline
@@ -92,14 +93,12 @@ func (s *session[In, Out]) read() {
 		refused = err != nil && in.req.Kind == wire.Run && in.req.ID != 0
 		switch {
 		case errors.As(err, &broken):
-			// The parent closes the pipe only when nothing is in flight,
-			// or when it is gone or has given up on this worker: either
-			// way nobody waits for a reply, so exit at once.
-			if errors.Is(err, io.EOF) {
-				s.exit(0)
+			// A parent that asks a worker to exit says so first: a pipe
+			// that ends without it means the parent is gone.
+			if !errors.Is(err, io.EOF) {
+				fmt.Fprintf(os.Stderr, "procpool worker: reading a request: %v\n", err)
 			}
-			fmt.Fprintf(os.Stderr, "procpool worker: reading a request: %v\n", err)
-			s.exit(4)
+			s.ex.orphaned(4)
 		case err != nil && in.req.Kind == wire.Run && in.req.ID != 0:
 			in.refusal = refusal(err)
 			s.enqueue(in) // the message was whole; answer it
@@ -108,11 +107,15 @@ func (s *session[In, Out]) read() {
 			// the type it could not take, to fail on its own: skip it.
 		case err != nil:
 			fmt.Fprintf(os.Stderr, "procpool worker: decoding a request: %v\n", err)
-			s.exit(4)
+			s.ex.orphaned(4)
 		case in.req.Kind == wire.Run:
 			s.enqueue(in)
 		case in.req.Kind == wire.Cancel:
 			s.cancel(in.req.ID, in.req.Cause)
+		case in.req.Kind == wire.Trim:
+			s.trim(in.req.ID)
+		case in.req.Kind == wire.Exit:
+			s.ex.asked()
 		}
 	}
 }
@@ -160,6 +163,22 @@ func (s *session[In, Out]) cancel(id uint64, cause *wire.Error) {
 	// only cancelled after it was sent, so remember it until it comes.
 	if len(s.waiting) < 1<<16 {
 		s.waiting[id] = cause
+	}
+}
+
+// trim stops the request with id, running or waiting, from starting any
+// more of its inputs.
+func (s *session[In, Out]) trim(id uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.current; cur != nil && cur.req.ID == id {
+		cur.trimmed.Store(true)
+		return
+	}
+	for _, in := range s.queue {
+		if in.req.ID == id {
+			in.trimmed.Store(true)
+		}
 	}
 }
 

@@ -27,6 +27,12 @@ func contractOptions(cfg pooltest.Config) []procpool.Option {
 	if cfg.SetQueue {
 		opts = append(opts, procpool.QueueSize(cfg.QueueSize))
 	}
+	if cfg.BatchSize > 0 {
+		opts = append(opts, procpool.BatchSize(cfg.BatchSize))
+	}
+	if cfg.ReadAhead > 0 {
+		opts = append(opts, procpool.ReadAhead(cfg.ReadAhead))
+	}
 	if cfg.Timeout > 0 {
 		opts = append(opts, procpool.Timeout(cfg.Timeout), procpool.KillGrace(100*time.Millisecond))
 	}

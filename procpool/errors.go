@@ -51,7 +51,7 @@ type WorkerError struct {
 	Kind     error     // ErrWorkerDied, ErrKilled or ErrStart
 	Slot     int       // which of the pool's workers
 	PID      int       // the worker's process ID (on Host)
-	Host     string    // where it ran; empty for this machine
+	Host     string    // the host it ran on, if not this machine
 	ExitCode int       // the exit code, or -1 if it was killed by a signal or has not ended
 	Signal   os.Signal // the signal that ended it, or nil
 	Status   string    // how it ended, as text: "exit status 2", "signal: killed", ...

@@ -127,7 +127,7 @@ func (w *worker[In, Out]) ready() (*wire.Ready, error) {
 func (w *worker[In, Out]) checkBuild(hello *wire.Hello) error {
 	switch {
 	case w.slot.local && w.p.cfg.command == nil:
-		if mine := executableID(); mine != "" && hello.BuildID != mine {
+		if mine := executableID(); mine != "" && hello.BuildID != "" && hello.BuildID != mine {
 			return fmt.Errorf("the worker runs another build than the parent (Go build ID %q, the parent's is %q): "+
 				"the program's file was replaced since it started, and a worker must run the parent's own code", hello.BuildID, mine)
 		}

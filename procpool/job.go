@@ -142,6 +142,16 @@ func (j *job[In, Out]) place(r *request[In, Out], w *worker[In, Out]) bool {
 	return false
 }
 
+// start records that j's input was handed to a worker, for the Running
+// state of a Submit's future, and reports false if the caller cancelled it
+// meanwhile.
+func (j *job[In, Out]) start() bool {
+	if ps, ok := j.sink.(*promiseSink[Out]); ok {
+		return ps.Start()
+	}
+	return true
+}
+
 // settle delivers input i's outcome, unless it has one already, and
 // reports whether it did.
 func (j *job[In, Out]) settle(i int, out Out, err error) bool {

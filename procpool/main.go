@@ -72,37 +72,36 @@ func serveWorker() int {
 		fmt.Fprintf(os.Stderr, "procpool worker: %v\n", err)
 		return 3
 	}
-	ex.local = setup.SameClock
-	s.serve(c, setup, ex.exit)
+	s.serve(c, setup, ex)
 	return 0
 }
 
 // exiter ends a worker so that nothing it started outlives it once its
-// parent is gone. The parent kills a worker's process group itself when it
-// can; when it cannot, because it died, the worker does: on Linux the
-// kernel signals it when the parent dies (SIGTERM, set at start), and on
-// every system it reads the end of its stdin.
-type exiter struct {
-	ppid  int  // the parent when the worker started
-	local bool // the parent is on this machine and reaps the group itself
-}
+// parent is gone. A parent that asks its worker to exit sends Exit before it
+// closes the pipe, and kills the worker's process group itself once it has
+// reaped it. A worker that reads the end of its stdin without Exit, or gets
+// SIGTERM (which the kernel sends on Linux when the parent dies, Pdeathsig),
+// has lost its parent, and kills its process group, itself included.
+type exiter struct{}
 
 func newExiter() *exiter {
-	e := &exiter{ppid: os.Getppid()}
+	e := &exiter{}
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, parentDeathSignal)
 	go func() {
 		<-term
-		e.exit(1)
+		e.orphaned(1)
 	}()
 	return e
 }
 
-// exit ends the worker with code, first killing its process group if the
-// parent cannot: it is gone, or it is a launcher on another machine.
-func (e *exiter) exit(code int) {
-	if !e.local || os.Getppid() != e.ppid {
-		killOwnGroup()
-	}
+// asked ends a worker its parent asked to exit.
+func (e *exiter) asked() {
+	os.Exit(0)
+}
+
+// orphaned ends a worker whose parent is gone, with what it started.
+func (e *exiter) orphaned(code int) {
+	killOwnGroup()
 	os.Exit(code)
 }

@@ -37,6 +37,9 @@ func (p *Pool[In, Out]) mapSlice(ctx context.Context, ins []In) ([]Out, error) {
 	m := newMapping[Out](ctx, len(ins), window)
 	defer m.cancel(nil)
 	sz := stream.NewSizer(maxBatch, batchTarget)
+	if p.cfg.batch > 0 {
+		sz = stream.FixedSizer(p.cfg.batch)
+	}
 	inflight, next := 0, 0
 	for {
 		for inflight < window && next < len(ins) && !m.stopped() {
@@ -45,7 +48,11 @@ func (p *Pool[In, Out]) mapSlice(ctx context.Context, ins []In) ([]Out, error) {
 			r := j.request(nil)
 			if err := p.enqueue(m.ctx, r, true, true); err != nil {
 				j.abandon(r)
-				m.fail(-1, err)
+				if err == pool.ErrShutdownCancel {
+					m.drop() // after CancelQueued; if Shutdown gave up, the workers are killed anyway
+				} else {
+					m.fail(-1, err)
+				}
 				break
 			}
 			j.watch()
@@ -82,6 +89,7 @@ type mapping[Out any] struct {
 	mu      sync.Mutex
 	failAt  int // the failed input; -1 for a failure of none
 	failErr error
+	dropped bool // CancelQueued settled some of its inputs unrun
 }
 
 // batchDone reports a finished batch: how many inputs, and how long the
@@ -113,8 +121,19 @@ func (m *mapping[Out]) fail(i int, err error) {
 	}
 }
 
+// drop records that inputs of the mapping were settled unrun by
+// CancelQueued: the mapping sends nothing more, and returns
+// ErrShutdownCancel unless another failure came first.
+func (m *mapping[Out]) drop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dropped = true
+}
+
 func (m *mapping[Out]) stopped() bool {
-	return m.ctx.Err() != nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.ctx.Err() != nil || m.dropped
 }
 
 // result returns what Map returns; sent is whether every input was sent.
@@ -122,6 +141,8 @@ func (m *mapping[Out]) result(parent context.Context, sent bool) ([]Out, error) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch {
+	case m.failErr == nil && m.dropped:
+		return nil, pool.ErrShutdownCancel
 	case m.failErr == nil && sent:
 		return m.outs, nil
 	case m.failErr == nil: // stopped before it sent everything: its context ended
@@ -145,29 +166,31 @@ func (s *sliceSink[Out]) locked() bool { return true }
 
 func (s *sliceSink[Out]) put(i int, out Out, err error) {
 	s.n++
-	if err != nil {
+	switch {
+	case err == pool.ErrShutdownCancel:
+		s.m.drop() // CancelQueued: the inputs that run go on
+	case err != nil:
 		s.m.fail(s.lo+i, err)
-		return
+	default:
+		s.m.outs[s.lo+i] = out
 	}
-	s.m.outs[s.lo+i] = out
 }
 
 func (s *sliceSink[Out]) finish(took time.Duration) {
 	s.m.finished <- batchDone{n: s.n, took: took}
 }
 
-// mapSeq is MapSeq: the ordered stream of internal/stream, with each batch
-// sent as one job.
-func (p *Pool[In, Out]) mapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
-	return func(yield func(Out, error) bool) {
-		cfg := stream.Config{Window: batchWindow * p.cfg.total(), MaxBatch: maxBatch, Target: batchTarget}
-		stream.Run(ctx, ins, cfg, p.dispatch, func(i int, out Out, err error) bool {
-			if err != nil && i >= 0 {
-				err = &pool.TaskError{Index: i, Err: err}
-			}
-			return yield(out, err)
-		})
-	}
+// stream runs ins through the workers for MapSeq and MapUnordered,
+// wrapping each failed input's error in a TaskError.
+func (p *Pool[In, Out]) stream(ctx context.Context, ins iter.Seq[In], unordered bool, yield func(int, Out, error) bool) {
+	cfg := stream.Config{Window: batchWindow * p.cfg.total(), MaxBatch: maxBatch, Target: batchTarget,
+		Batch: p.cfg.batch, ReadAhead: p.cfg.readAhead, Unordered: unordered}
+	stream.Run(ctx, ins, cfg, p.dispatch, func(i int, out Out, err error) bool {
+		if err != nil && i >= 0 {
+			err = &pool.TaskError{Index: i, Err: err}
+		}
+		return yield(i, out, err)
+	})
 }
 
 // dispatch queues a MapSeq batch as one job.

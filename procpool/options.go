@@ -45,6 +45,8 @@ type config struct {
 	startTimeout time.Duration
 	maxMessage   int
 	liveness     time.Duration
+	batch        int // inputs per batch of Map and MapSeq; 0 to size them from task time
+	readAhead    int // inputs MapSeq may pull and not yet yield; 0 for the default
 }
 
 // group is a set of workers started the same way.
@@ -87,6 +89,8 @@ const (
 	minMessage    = 1 << 10
 	maxMessageLim = 1 << 30 // gob refuses larger messages
 	minLiveness   = 10 * time.Millisecond
+	maxBatchSize  = 1 << 20
+	maxReadAhead  = 1 << 30
 )
 
 func positive[T int | uint64 | time.Duration](name string, v T) error {
@@ -318,6 +322,28 @@ func MaxMessage(bytes int) Option {
 	return optionFunc(func(c *config) error {
 		c.maxMessage = bytes
 		return within("MaxMessage", bytes, minMessage, maxMessageLim)
+	})
+}
+
+// BatchSize fixes how many inputs of Map and MapSeq go to a worker in one
+// message, like the chunksize of Python's map. By default the size follows
+// the measured task time, from 1 for slow tasks up to 4096 for tiny ones. n
+// must be from 1 to 1048576.
+func BatchSize(n int) Option {
+	return optionFunc(func(c *config) error {
+		c.batch = n
+		return within("BatchSize", n, 1, maxBatchSize)
+	})
+}
+
+// ReadAhead limits how many inputs MapSeq and MapUnordered pull from their
+// input and have not yet yielded, like the buffersize of Python's map. The
+// default is four batches per worker, at most 4096 inputs each. n must be
+// at least 1.
+func ReadAhead(n int) Option {
+	return optionFunc(func(c *config) error {
+		c.readAhead = n
+		return within("ReadAhead", n, 1, maxReadAhead)
 	})
 }
 

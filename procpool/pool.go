@@ -40,7 +40,9 @@ type Pool[In, Out any] struct {
 	space       chan struct{} // closed and replaced when room appears
 	idle        []*worker[In, Out]
 	slots       []*slot[In, Out]
-	outstanding int // jobs and Map calls not finished
+	outstanding int       // jobs and Map calls not finished
+	dropping    bool      // CancelQueued: inputs not started are settled, not run
+	shortSince  time.Time // since when starts fail for want of resources; zero if none does
 
 	nextID atomic.Uint64
 	stats  counters
@@ -59,6 +61,7 @@ func New[In, Out any](t *Task[In, Out], opts ...Option) *Pool[In, Out] {
 		panic("procpool: New: nil Task")
 	}
 	cfg := newConfig(opts)
+	executableID() // before the pool uses any file descriptor
 	p := &Pool[In, Out]{
 		task:    t,
 		cfg:     cfg,
@@ -177,6 +180,33 @@ func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// CancelQueued is Python's shutdown(cancel_futures=True): it stops intake
+// as Shutdown does, settles every input that has not started with
+// [pool.ErrShutdownCancel] (queued Submits, and the inputs of Map and
+// MapSeq not yet run, so a Map returns that error), lets running inputs
+// finish, and then returns as Shutdown(ctx) does.
+func (p *Pool[In, Out]) CancelQueued(ctx context.Context) error {
+	p.mu.Lock()
+	p.dropping = true
+	queued := p.queue
+	p.queue, p.queued = nil, 0
+	var running []*worker[In, Out]
+	for _, s := range p.slots {
+		if s.state == slotRunning {
+			running = append(running, s.w)
+		}
+	}
+	p.mu.Unlock()
+	p.close()
+	for _, r := range queued {
+		r.job.fail(r, pool.ErrShutdownCancel)
+	}
+	for _, w := range running {
+		w.trim()
+	}
+	return p.Shutdown(ctx)
+}
+
 // Close is Shutdown(context.Background()). It always returns nil.
 func (p *Pool[In, Out]) Close() error {
 	return p.Shutdown(context.Background())
@@ -185,12 +215,13 @@ func (p *Pool[In, Out]) Close() error {
 // close stops intake.
 func (p *Pool[In, Out]) close() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if !p.closed {
 		p.closed = true
 		close(p.closing)
 	}
-	p.finishLocked()
+	ws := p.finishLocked()
+	p.mu.Unlock()
+	askToExit(ws)
 }
 
 // abandon gives up on the work left: queued inputs settle with
@@ -233,16 +264,36 @@ func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
 }
 
 // MapSeq runs t over ins in worker processes and yields the outputs in
-// input order. Inputs go out in batches sized from measured task time, and
-// at most a window of batches (four per worker, each at most 4096 inputs)
-// is in flight or waiting to be yielded, so memory stays bounded however
-// long ins is.
+// input order. ins is read on a goroutine of its own, so each output is
+// yielded as soon as it and every earlier one are back, whether or not ins
+// has given more: an ins that pauses, or waits for an output before it
+// gives the next, works. Inputs go out in batches sized from measured task
+// time (see [BatchSize]); an input waits at most 2ms for others to share
+// its message, and not at all when no worker is busy. At most four batches
+// per worker are in flight or waiting to be yielded, and ins is read only
+// while fewer than [ReadAhead] inputs are read and not yet yielded, so
+// memory stays bounded however long ins is.
 //
 // Each failed input yields the zero output and a [*pool.TaskError] naming
 // it, and the stream goes on. If ctx ends or the pool shuts down, MapSeq
 // yields that error once and stops. Breaking out of the loop cancels the
 // inputs in flight and waits for them (killing workers that ignore the
-// cancellation past the kill grace).
+// cancellation past the kill grace); no input is read after the break but
+// the one being read.
 func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
-	return p.mapSeq(ctx, ins)
+	return func(yield func(Out, error) bool) {
+		p.stream(ctx, ins, false, func(_ int, out Out, err error) bool { return yield(out, err) })
+	}
+}
+
+// MapUnordered is MapSeq in completion order, like Python's
+// imap_unordered: it yields each input's Result, with its index, as soon as
+// its batch comes back, so a slow input does not hold back those after it.
+// Memory, batching, errors and breaking out work as in MapSeq.
+func (p *Pool[In, Out]) MapUnordered(ctx context.Context, ins iter.Seq[In]) iter.Seq[pool.Result[Out]] {
+	return func(yield func(pool.Result[Out]) bool) {
+		p.stream(ctx, ins, true, func(i int, out Out, err error) bool {
+			return yield(pool.Result[Out]{Index: i, Out: out, Err: err})
+		})
+	}
 }

@@ -119,7 +119,7 @@ func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 		if pid == 0 {
 			pid = pr.pid // it ran, but never said who it is
 		}
-		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: pid, Host: w.host, Err: err,
+		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: pid, Host: remoteHost(w.host), Err: err,
 			ExitCode: exit.code, Signal: exit.signal, Status: exit.text, Stderr: log.lastLines()}
 	}
 	p.workerReady(w)

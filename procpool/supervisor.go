@@ -2,6 +2,9 @@ package procpool
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"syscall"
 	"time"
 
 	"github.com/poolkit/poolkit/pool"
@@ -84,6 +87,8 @@ func (p *Pool[In, Out]) refusal(ctx context.Context, accepted bool) error {
 		return pool.ErrShutdownCancel
 	case p.closed && !accepted:
 		return pool.ErrClosed
+	case p.dropping: // a Map's later batch, after CancelQueued
+		return pool.ErrShutdownCancel
 	}
 	return ctx.Err()
 }
@@ -152,7 +157,7 @@ func (p *Pool[In, Out]) unqueue(r *request[In, Out]) bool {
 	defer p.mu.Unlock()
 	for i, q := range p.queue {
 		if q == r {
-			p.queue = append(p.queue[:i], p.queue[i+1:]...)
+			p.queue = slices.Delete(p.queue, i, i+1)
 			if r.counted {
 				r.counted = false
 				p.queued--
@@ -241,11 +246,12 @@ func (p *Pool[In, Out]) requestBack(w *worker[In, Out], took time.Duration) {
 		w.depth = depthFor(took, p.cfg.inFlight)
 	}
 	rs := p.takeLocked(w)
-	if w.retiring && w.n == 0 {
-		w.proc.closeInput() // it exits, and its slot starts another if there is work
-	}
+	done := w.retiring && w.n == 0
 	p.mu.Unlock()
 	w.sendAll(rs)
+	if done {
+		w.askToExit() // its slot starts another if there is work
+	}
 }
 
 // isRetiring reports whether w was retired for reaching a limit.
@@ -289,11 +295,16 @@ func (p *Pool[In, Out]) removeIdleLocked(w *worker[In, Out]) {
 	w.isIdle = false
 	for i, v := range p.idle {
 		if v == w {
-			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			p.idle = slices.Delete(p.idle, i, i+1)
 			return
 		}
 	}
 }
+
+// maxStarting bounds the workers starting at once: starting many more
+// than the CPUs can handshake with only makes each start slower, and under
+// a shortage of processes or files they would fail together.
+const maxStarting = 8
 
 // demandLocked starts workers in free slots while more requests wait, or
 // callers wait to queue, than the workers starting will take. p.mu must be
@@ -305,7 +316,7 @@ func (p *Pool[In, Out]) demandLocked() {
 			starting++
 		}
 	}
-	want := len(p.queue) + p.waiters - starting - len(p.idle)
+	want := min(len(p.queue)+p.waiters-starting-len(p.idle), maxStarting-starting)
 	for _, s := range p.slots {
 		if want <= 0 {
 			return
@@ -323,22 +334,32 @@ func (p *Pool[In, Out]) demandLocked() {
 func (p *Pool[In, Out]) jobDone() {
 	p.mu.Lock()
 	p.outstanding--
-	p.finishLocked()
+	ws := p.finishLocked()
 	p.mu.Unlock()
+	askToExit(ws)
 }
 
 // finishLocked closes done once intake is closed and no job is
-// outstanding, and asks every worker to exit. p.mu must be held.
-func (p *Pool[In, Out]) finishLocked() {
+// outstanding, and returns the workers to ask to exit. p.mu must be held.
+func (p *Pool[In, Out]) finishLocked() []*worker[In, Out] {
 	if !p.closed || p.outstanding > 0 || p.finished {
-		return
+		return nil
 	}
 	p.finished = true
 	close(p.done)
+	var ws []*worker[In, Out]
 	for _, s := range p.slots {
 		if s.state == slotRunning {
-			s.w.proc.closeInput()
+			ws = append(ws, s.w)
 		}
+	}
+	return ws
+}
+
+// askToExit asks each of ws to exit; p.mu must not be held.
+func askToExit[In, Out any](ws []*worker[In, Out]) {
+	for _, w := range ws {
+		w.askToExit()
 	}
 }
 
@@ -353,12 +374,17 @@ func (p *Pool[In, Out]) workerReady(w *worker[In, Out]) {
 	p.mu.Lock()
 	s := w.slot
 	s.state, s.w, s.failed, s.backoff = slotRunning, w, false, 0
-	if p.finished {
-		w.proc.closeInput()
-	}
+	p.shortSince = time.Time{}
+	finished := p.finished
 	rs := p.takeLocked(w)
+	p.demandLocked() // one fewer is starting
 	p.mu.Unlock()
+	w.lastHeard.Store(time.Now().UnixNano())
 	p.log.Info("procpool: worker ready", "slot", s.index, "pid", w.pid, "host", w.host)
+	if finished {
+		w.askToExit()
+		return
+	}
 	w.sendAll(rs)
 }
 
@@ -368,6 +394,13 @@ func (p *Pool[In, Out]) workerGone(w *worker[In, Out]) {
 	defer p.mu.Unlock()
 	w.gone = true
 	p.removeIdleLocked(w)
+}
+
+// isDropping reports whether CancelQueued was called.
+func (p *Pool[In, Out]) isDropping() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dropping
 }
 
 // isFinishing reports whether the pool has asked its workers to exit.
@@ -448,7 +481,22 @@ func (p *Pool[In, Out]) stuckLocked(werr *WorkerError) bool {
 			allFailed = false
 		}
 	}
+	if isTransient(werr.Err) {
+		// Out of processes, files or memory for now: others may free
+		// them. Fail the inputs only if that lasts a start timeout.
+		if p.shortSince.IsZero() {
+			p.shortSince = time.Now()
+		}
+		return allFailed && time.Since(p.shortSince) > p.cfg.startTimeout
+	}
 	return allFailed || werr.PID != 0
+}
+
+// isTransient reports whether err is a shortage that may pass: of
+// processes, files, or memory.
+func isTransient(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOMEM)
 }
 
 // startAgain reports whether a slot that waited out its back-off should

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,6 +95,11 @@ func (w *worker[In, Out]) send(r *request[In, Out]) {
 		w.unregister(fl)
 		return
 	}
+	if !r.job.start() { // the caller cancelled it just now
+		w.unregister(fl)
+		r.job.retire(r)
+		return
+	}
 	msg, err := w.message(r)
 	if err == nil {
 		err = w.write(msg)
@@ -178,7 +184,7 @@ func (w *worker[In, Out]) unregister(fl *flight[In, Out]) {
 func (w *worker[In, Out]) removeLocked(fl *flight[In, Out]) {
 	for i, f := range w.flights {
 		if f == fl {
-			w.flights = append(w.flights[:i], w.flights[i+1:]...)
+			w.flights = slices.Delete(w.flights, i, i+1)
 			break
 		}
 	}
@@ -221,6 +227,33 @@ func (w *worker[In, Out]) cancel(r *request[In, Out], cause error) {
 		msg.Cause = encodeError(cause)
 	}
 	_ = w.write(msg)
+}
+
+// exitGrace bounds how long asking a worker to exit may wait for room in
+// its pipe.
+const exitGrace = time.Second
+
+// askToExit tells the worker to exit and closes its stdin. A worker that
+// reads the end of its stdin without being asked takes its parent for dead
+// and kills its process group itself.
+func (w *worker[In, Out]) askToExit() {
+	_ = w.proc.stdin.SetWriteDeadline(time.Now().Add(exitGrace))
+	_ = w.write(&wire.Request[In]{Kind: wire.Exit})
+	w.proc.closeInput()
+}
+
+// trim tells the worker to start no more inputs of the requests it
+// carries: the ones it has not started come back unrun.
+func (w *worker[In, Out]) trim() {
+	w.mu.Lock()
+	ids := make([]uint64, len(w.flights))
+	for i, fl := range w.flights {
+		ids[i] = fl.req.id
+	}
+	w.mu.Unlock()
+	for _, id := range ids {
+		_ = w.write(&wire.Request[In]{Kind: wire.Trim, ID: id})
+	}
 }
 
 // deadline returns when the running request must have returned or shown

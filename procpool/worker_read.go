@@ -123,14 +123,18 @@ func failureError(f *wire.Failure) error {
 }
 
 // unrun handles the inputs of a finished request that the worker did not
-// run: it was retiring, so they go to another worker; or it could not
-// decode the request, so they are sent again one by one and only those
-// that cannot be decoded fail.
+// run: it was retiring, so they go to another worker; or CancelQueued
+// trimmed them, so they settle as cancelled; or it could not decode the
+// request, so they are sent again one by one and only those that cannot
+// be decoded fail.
 func (w *worker[In, Out]) unrun(r *request[In, Out], refused string) {
 	j := r.job
 	idx := j.unsettled(r)
 	switch {
 	case len(idx) == 0:
+	case refused == "" && w.p.isDropping():
+		var zero Out
+		j.settleEach(len(idx), func(k int) (int, Out, error) { return r.index(idx[k]), zero, pool.ErrShutdownCancel })
 	case refused == "":
 		w.p.requeue(j.again(r, idx))
 	case len(idx) == 1 && r.len() == 1:
@@ -161,7 +165,7 @@ func (w *worker[In, Out]) end(readErr error, asked bool) *WorkerError {
 		}
 	}
 	exit := w.proc.wait()
-	werr.Slot, werr.PID, werr.Host = w.slot.index, w.pid, w.host
+	werr.Slot, werr.PID, werr.Host = w.slot.index, w.pid, remoteHost(w.host)
 	werr.ExitCode, werr.Signal, werr.Status = exit.code, exit.signal, exit.text
 	werr.Stderr = w.proc.stderr.lastLines()
 	w.p.logExit(werr)

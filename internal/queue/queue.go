@@ -62,6 +62,11 @@ func (q *Queue[T]) Send(ctx context.Context, v T, wait bool) error {
 	}
 }
 
+// Closing returns a channel that is closed once Close has been called.
+func (q *Queue[T]) Closing() <-chan struct{} {
+	return q.closing
+}
+
 // Closed reports whether Close has been called.
 func (q *Queue[T]) Closed() bool {
 	q.mu.RLock()

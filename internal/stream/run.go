@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 	"time"
 )
 
@@ -113,7 +114,7 @@ type state[In, Out any] struct {
 func newState[In, Out any](ctx context.Context, cfg Config, dispatch Dispatch[In, Out]) *state[In, Out] {
 	sz := NewSizer(cfg.MaxBatch, cfg.Target)
 	if cfg.Batch > 0 {
-		sz = Sizer{size: cfg.Batch, max: cfg.Batch, fixed: true}
+		sz = FixedSizer(cfg.Batch)
 	}
 	readAhead := cfg.ReadAhead
 	if readAhead <= 0 {
@@ -247,7 +248,7 @@ func (s *state[In, Out]) handOver() {
 			i++
 			continue
 		}
-		s.pending = append(s.pending[:i], s.pending[i+1:]...)
+		s.pending = slices.Delete(s.pending, i, i+1)
 		s.held++
 		s.out <- result[In, Out]{b: b}
 	}

@@ -18,6 +18,11 @@ func NewSizer(max int, target time.Duration) Sizer {
 	return Sizer{size: 1, max: max, target: target}
 }
 
+// FixedSizer returns a sizer that always gives size.
+func FixedSizer(size int) Sizer {
+	return Sizer{size: size, max: size, fixed: true}
+}
+
 // Size returns the size for the next batch.
 func (s *Sizer) Size() int { return s.size }
 

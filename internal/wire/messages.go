@@ -47,6 +47,8 @@ type Kind uint8
 const (
 	Run    Kind = iota + 1 // run Ins, in order
 	Cancel                 // cancel the request with ID, with Cause
+	Trim                   // run no more inputs of the request with ID than have started
+	Exit                   // exit now: the parent reaps the worker and what it started
 )
 
 // Request is a message from the parent. A worker runs Run requests one at

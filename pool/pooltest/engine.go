@@ -23,6 +23,8 @@ type Config struct {
 	QueueSize int // used only when SetQueue is set, so that 0 can be asked for
 	SetQueue  bool
 	Timeout   time.Duration
+	BatchSize int // inputs per batch of Map and MapSeq
+	ReadAhead int // inputs MapSeq may pull and not yet yield
 }
 
 // Engine describes the engine under test.
@@ -54,8 +56,8 @@ type scenario struct {
 func Run(t *testing.T, e Engine) {
 	for _, group := range [][]scenario{
 		resultScenarios, errorScenarios, cancelScenarios, mapScenarios,
-		streamScenarios, shutdownScenarios, statsScenarios, typeScenarios,
-		differenceScenarios,
+		streamScenarios, unorderedScenarios, shutdownScenarios, statsScenarios,
+		typeScenarios, memoryScenarios, differenceScenarios,
 	} {
 		for _, s := range group {
 			t.Run(s.name, func(t *testing.T) {
