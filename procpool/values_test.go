@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 
@@ -87,6 +88,8 @@ func TestTooDeepValueFailsThatInputOnly(t *testing.T) {
 
 // opaque has no exported fields: gob carries nothing of it.
 type opaque struct{ secret int }
+
+func (o opaque) String() string { return fmt.Sprint(o.secret) }
 
 // withChan holds a channel in an exported field.
 type withChan struct {
