@@ -3,7 +3,7 @@
 //
 // A task is a [Func]: it takes a context and one input and returns one
 // output. [New] starts a [Pool] of worker goroutines for it (one per usable
-// CPU by default), and the pool runs inputs three ways:
+// CPU by default), and the pool runs inputs four ways:
 //
 //	p := pool.New(resize, pool.Workers(8))
 //	defer p.Close()
@@ -13,9 +13,24 @@
 //
 //	thumbs, err := p.Map(ctx, imgs)      // a slice, outputs in input order
 //
-//	for thumb, err := range p.MapSeq(ctx, images) { // a stream, bounded memory
+//	for thumb, err := range p.MapSeq(ctx, feed) { // a stream, in order, bounded memory
 //		...
 //	}
+//
+//	for r := range p.MapUnordered(ctx, feed) { // a stream, as inputs finish
+//		use(r.Index, r.Out, r.Err)
+//	}
+//
+// MapSeq and MapUnordered read their input on a goroutine of their own and
+// yield each output as soon as it is ready: an input that pauses, or that
+// waits for an output before giving the next (a crawler's feedback loop),
+// works. [BatchSize] and [ReadAhead] fix what they otherwise choose from
+// measured task time.
+//
+// # The contract
+//
+// What an [Executor] promises is written down as a test suite,
+// [github.com/poolkit/poolkit/pool/pooltest], which both engines pass.
 //
 // # Choosing an engine
 //
@@ -47,7 +62,8 @@
 // # Shutdown
 //
 // [Pool.Shutdown] stops intake, lets queued and running tasks finish, and
-// cancels what is left if its context ends first. It returns once every
-// goroutine the pool started has exited. Submitting afterwards settles with
-// [ErrClosed].
+// cancels what is left if its context ends first. [Pool.CancelQueued]
+// settles what has not started and lets running tasks finish. Both return
+// once every goroutine the pool started has exited. Submitting afterwards
+// settles with [ErrClosed].
 package pool

@@ -10,9 +10,9 @@
 // runtime error, an OOM kill) fails only the input that caused it; a task
 // that ignores its context can be killed; a leak is bounded by replacing
 // the worker ([RecycleAfter], [MaxRSS]); and the worker can run on another
-// machine through ssh or srun ([Command]). Each input pays a trip through a
-// pipe (tens of microseconds) unless it is batched, as [Pool.Map] and
-// [Pool.MapSeq] do by themselves.
+// machine through ssh or srun ([Launch], [SSH]). Each input pays a trip
+// through a pipe (tens of microseconds) unless it is batched, as
+// [Pool.Map], [Pool.MapSeq] and [Pool.MapUnordered] do by themselves.
 //
 // # Registration and Main
 //
@@ -32,49 +32,79 @@
 //		thumbs, err := p.Map(ctx, images)
 //	}
 //
-// Tests that use procpool call Main first in TestMain. Inputs and outputs
-// cross the pipe with encoding/gob. A program that forgets Main gets a clear
-// error ("worker never completed the handshake; does main call
-// procpool.Main()?"), and a worker process never starts pools of its own.
+// Register called from a function, or after main started, panics: the
+// workers would not have the task. Tests that use procpool call Main first
+// in TestMain; a test binary without one is told so, with the lines to
+// add, and its workers never run its tests. A program that forgets Main
+// gets a clear error ("worker never completed the handshake; does main
+// call procpool.Main()?"), and a worker process never starts pools of its
+// own.
+//
+// A worker has what package initialisation gives it and nothing main does
+// after Main: a global set from flags in main is unset in a worker, and
+// the values of the caller's context do not cross. Use [Init], with an
+// initializer registered by [RegisterInit], to set up what workers need.
+//
+// # Values and errors across the boundary
+//
+// Inputs and outputs cross with encoding/gob: the worker gets a copy of
+// its input and the caller a copy of its output. Exported fields cross,
+// unexported ones arrive zero, and nil pointers cross as nil. Register
+// refuses a type gob cannot carry at all, naming the field; a value that
+// points back to itself fails its input with [ErrEncode] instead of
+// sending gob after it without end.
+//
+// A task's error keeps its identity for the errors the program registers
+// with [RegisterError] beside its tasks: errors.Is finds a registered
+// sentinel and errors.As a registered type, fields and all, through %w and
+// errors.Join. Any other error arrives as a [*RemoteError] with the
+// worker's message, which unwraps to the registered errors it wrapped;
+// context.Canceled and context.DeadlineExceeded always cross. A panic
+// becomes a [*pool.PanicError] with the worker's stack, whose value is the
+// panic's value when gob can encode it, and the worker goes on.
 //
 // # Failures
 //
-// Every input settles exactly once. A task's error crosses as a
-// [*RemoteError] with the worker's message (errors.Is still matches
-// context.Canceled and context.DeadlineExceeded); a panic becomes a
-// [*pool.PanicError] with the worker's stack, and the worker goes on. A
-// worker that dies fails the input it was running with an error matching
-// [ErrWorkerDied], a [*WorkerError] with its pid, exit status or signal and
-// last stderr lines; inputs queued behind it go to another worker, and a
-// new worker takes its place. The pool is never broken. [Retries] runs such
-// inputs again for idempotent tasks, and [PoisonAfter] stops an input that
-// keeps killing workers ([ErrPoisonTask]). Map and MapSeq send tiny inputs
-// in batches; when a worker dies during a batch, the inputs of the batch
-// without a result fail (or, with Retries, run again one by one).
-//
-// An input that gob cannot encode, or that exceeds [MaxMessage], fails at
-// once with [ErrEncode] and never reaches a worker.
+// Every input settles exactly once. A worker that dies fails the input it
+// was running with an error matching [ErrWorkerDied], a [*WorkerError]
+// with its pid, exit code or signal and last stderr lines; inputs queued
+// behind it go to another worker, and a new worker takes its place. The
+// pool is never broken. [Retries] runs such inputs again for idempotent
+// tasks, and [PoisonAfter] stops an input that keeps killing workers
+// ([ErrPoisonTask]). Map and MapSeq send tiny inputs in batches; when a
+// worker dies during a batch, the inputs of the batch without a result
+// fail, or, with Retries, only the input that was running is charged and
+// the others run again. A worker that stops answering within [Liveness] is
+// taken for dead.
 //
 // # Cancellation and timeouts
 //
-// Cancelling an input that waits in the queue drops it. Cancelling a
-// running input cancels its context in the worker; if it has not returned
-// after the kill grace ([KillGrace]), the worker's process group is killed
-// and replaced, and the input fails with an error matching [ErrKilled] and
-// the context's error. [Timeout] uses the same path for every input.
+// When the caller's context ends or a future is cancelled, the input's
+// future settles at once with the context's error. A queued input never
+// runs; a running one has its context cancelled in the worker, with the
+// caller's cause, and if it has not returned after [KillGrace], the
+// worker's process group is killed and replaced. The task's context in the
+// worker carries the caller's deadline. [Timeout] limits each input; a task
+// that ignores it is killed the same way, and its input fails with an error
+// matching [ErrKilled] and context.DeadlineExceeded.
 //
 // # Processes
 //
 // Workers run in their own process group, so a Ctrl-C at the terminal
-// reaches the parent only, and killing a worker kills what it started. On
-// Linux a worker is killed by the kernel when the parent dies, even by
-// SIGKILL; on other systems it exits when it reads the end of its stdin.
-// The worker moves the protocol off stdout before any task runs: anything
-// a task prints, even from C, goes to stderr, which the pool forwards line
-// by line with a "[procpool pid N] " prefix ([Stderr]). Each local worker
-// gets GOMAXPROCS set to its share of the CPUs unless the environment sets
-// it; a worker started through [Launch] keeps what its host gives it.
-// [Pool.Shutdown] reaps every process it started: no orphans, no zombies.
+// reaches the parent only, and killing a worker kills what it started.
+// When the parent dies, on any signal including SIGKILL, each worker kills
+// its process group: on Linux the kernel tells it at once, elsewhere it
+// learns when its stdin ends. Workers started by the pool run the parent's
+// very build: on Linux they start from /proc/self/exe, so a binary replaced
+// or deleted on disk changes nothing, and the handshake compares Go build
+// IDs. The worker moves the protocol off stdout before any task runs:
+// anything a task prints, even from C, goes to stderr, which the pool
+// forwards line by line with a "[procpool pid N] " prefix ([Stderr]). Each
+// local worker gets GOMAXPROCS set to its share of the CPUs the parent may
+// use, unless the environment sets it; a worker started through [Launch]
+// keeps what its host gives it. Programs a task starts see the environment
+// the user gave, nothing the pool added. [Pool.Shutdown] reaps every
+// process it started: no orphans, no zombies.
 //
 // # Trust
 //
@@ -83,19 +113,32 @@
 // service: it runs over the pipes of a child process, or whatever stdio a
 // launcher forwards, and poolkit opens no port. Reaching another host is
 // the launcher's business, with its own authentication (ssh keys, Slurm's
-// munge).
+// munge). Launcher arguments are data: [SSH] refuses a host that could be
+// read as an option and quotes the program and environment values for the
+// remote shell.
 //
 // The parent trusts a worker's results as it trusts its own code, but
 // bounds what a broken or hostile worker can do to it: a frame larger than
 // [MaxMessage] is refused before it is read, and a frame must hold exactly
 // one gob message, so decoding cannot allocate past the limit; garbage, a
-// reply that matches no request, or one that cannot be decoded ends that
-// worker only, with the bytes quoted; the handshake must finish within
-// [StartTimeout]; an input that does not return within its [Timeout] or
-// the [KillGrace] after a cancel gets its worker's process group killed;
-// a line of stderr is cut at 64 KiB and only the last lines are kept. The
-// worker enforces [RecycleAfter] and [MaxRSS] itself, so they bound leaks
-// in well-meaning code, not a worker that ignores them.
+// reply that matches no request, one that cannot be decoded, or a decoder
+// that panics ends that worker only, with the bytes quoted; the handshake
+// must begin within [StartTimeout]; a worker silent for [Liveness] is
+// killed; an input that does not return within its [Timeout] or the
+// [KillGrace] after a cancel gets its worker's process group killed; a
+// line of stderr is cut at 64 KiB, only the last lines are kept, and a
+// Stderr writer that blocks holds up nothing. The worker enforces
+// [RecycleAfter] and [MaxRSS] itself, so they bound leaks in well-meaning
+// code, not a worker that ignores them.
+//
+// What is not promised: a descendant that leaves the worker's process
+// group (setsid, or a double fork into a new group) is not killed with it;
+// on systems other than Linux, a worker stopped (SIGSTOP) when its parent
+// dies lives until it is continued; a worker started through a launcher on
+// another host is killed by ending the launcher, and what it started there
+// depends on that host; and on Windows, what a task starts is not killed
+// with it, and C code that writes to the standard output handle still
+// corrupts the protocol.
 package procpool
 
 import "github.com/poolkit/poolkit/pool"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -161,4 +162,16 @@ func TestTrySubmitReportsAFullQueue(t *testing.T) {
 	assert.ErrorIs(t, err, pool.ErrQueueFull, "TrySubmit never waits")
 	queued.Cancel()
 	running.Cancel()
+}
+
+func TestStatsShowTheMemoryOfReadyWorkers(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("RSS is measured on Linux")
+	}
+	p, _ := newPool(t, squareTask, procpool.Workers(2), procpool.Prestart())
+	eventually(t, 10*time.Second, func() bool { return p.Stats().Workers == 2 }, "workers did not start")
+	for _, w := range p.Stats().Procs {
+		assert.NotZero(t, w.RSS, "worker %d is ready but shows no memory before its first input", w.Slot)
+		assert.Zero(t, w.Tasks)
+	}
 }
