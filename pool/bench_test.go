@@ -2,6 +2,8 @@ package pool_test
 
 import (
 	"context"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/poolkit/poolkit/pool"
@@ -102,4 +104,93 @@ func BenchmarkMapCPU(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkStreams runs 100k tiny inputs through MapSeq (input order),
+// MapUnordered (completion order) and a hand-written fan-out over channels
+// (workers reading inputs from one channel and writing outputs to
+// another), in the same run.
+func BenchmarkStreams(b *testing.B) {
+	ctx := context.Background()
+	const n = 100_000
+	perItem := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
+	}
+	b.Run("stream=fanout", func(b *testing.B) {
+		workers := runtime.GOMAXPROCS(0)
+		b.ReportAllocs()
+		for b.Loop() {
+			in, out := make(chan int, 1024), make(chan int, 1024)
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Go(func() {
+					for x := range in {
+						v, _ := tiny(ctx, x)
+						out <- v
+					}
+				})
+			}
+			go func() {
+				for i := range n {
+					in <- i
+				}
+				close(in)
+				wg.Wait()
+				close(out)
+			}()
+			got := 0
+			for range out {
+				got++
+			}
+			if got != n {
+				b.Fatalf("%d outputs", got)
+			}
+		}
+		perItem(b)
+	})
+	p := pool.New(tiny)
+	defer p.Close()
+	b.Run("stream=MapSeq", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			got := 0
+			for _, err := range p.MapSeq(ctx, upTo(n)) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				got++
+			}
+			if got != n {
+				b.Fatalf("%d outputs", got)
+			}
+		}
+		perItem(b)
+	})
+	b.Run("stream=MapUnordered", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			got := 0
+			for r := range p.MapUnordered(ctx, upTo(n)) {
+				if r.Err != nil {
+					b.Fatal(r.Err)
+				}
+				got++
+			}
+			if got != n {
+				b.Fatalf("%d outputs", got)
+			}
+		}
+		perItem(b)
+	})
+}
+
+// upTo yields 0 to n-1.
+func upTo(n int) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
 }

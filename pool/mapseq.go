@@ -98,10 +98,13 @@ func (r *batchRun[In, Out]) run(w *worker[In, Out]) {
 }
 
 // runFrom runs the inputs from r.pos on. It reports false if a task called
-// runtime.Goexit, after handing r to a replacement goroutine.
+// runtime.Goexit, after handing r to a replacement goroutine. Successes
+// are counted once at the end, or at a panic, not one by one.
 func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) (returned bool) {
 	b := r.b
+	ok := 0 // inputs that returned a value, not yet counted
 	defer func() {
+		bump(&w.completed, uint64(ok))
 		if returned {
 			return
 		}
@@ -116,19 +119,22 @@ func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) (returned bool) {
 		returned = true
 	}()
 	for ; r.pos < b.Len(); r.pos++ {
-		if r.ctx.Err() != nil {
-			b.Errs[r.pos] = context.Cause(r.ctx)
-			w.count(nil, true)
-			continue
-		}
-		if r.p.dropping.Load() {
-			b.Errs[r.pos] = ErrShutdownCancel
+		if r.ctx.Err() != nil || r.p.dropping.Load() {
+			err := context.Cause(r.ctx)
+			if err == nil {
+				err = ErrShutdownCancel
+			}
+			b.Errs[r.pos] = err
 			w.count(nil, true)
 			continue
 		}
 		out, err := r.p.fn(r.ctx, b.Ins[r.pos])
 		b.Outs[r.pos], b.Errs[r.pos] = out, err
-		w.count(err, false)
+		if err == nil {
+			ok++
+		} else {
+			w.count(err, false)
+		}
 	}
 	return true
 }

@@ -25,10 +25,10 @@ func (b *Batch[In, Out]) Finish(took time.Duration) {
 // Len is the number of inputs in b.
 func (b *Batch[In, Out]) Len() int { return len(b.Ins) }
 
-// clearOut drops what b holds for input i once it is yielded, so that
-// nothing is kept alive past its use.
-func (b *Batch[In, Out]) clearOut(i int) {
-	var zeroIn In
-	var zeroOut Out
-	b.Ins[i], b.Outs[i], b.Errs[i] = zeroIn, zeroOut, nil
+// clear drops what b holds once it is yielded, so that nothing is kept
+// alive past the batch it came in.
+func (b *Batch[In, Out]) clear() {
+	clear(b.Ins)
+	clear(b.Outs)
+	clear(b.Errs)
 }

@@ -11,21 +11,28 @@ import (
 // a partly filled one (seal it) at any moment, even while the feeder is
 // blocked inside the input, without a lock on the way of each input.
 type feeder[In any] struct {
-	cur     *fill[In]                // the fill being written; the feeder's own
-	current atomic.Pointer[fill[In]] // cur, for the consumer
-	size    atomic.Int64             // how many inputs the next fill holds
-	full    chan *fill[In]           // fills the feeder sealed when full
-	started chan struct{}            // a fill got its first input
-	done    chan struct{}            // closed when the input is exhausted
-	quit    chan struct{}            // closed when the consumer stops
-	stopped atomic.Bool
+	// Written by the feeder, for each input.
+	cur    *fill[In] // the fill being written
+	pulled int64     // inputs pulled
+	seen   int64     // yielded as the feeder last read it
+	_      [64]byte
 
-	pulled    int64         // inputs pulled, the feeder's own
-	yielded   atomic.Int64  // outputs yielded, written by the consumer
-	seen      int64         // yielded as the feeder last read it
-	readAhead int64         // at most pulled - yielded
-	waiting   atomic.Bool   // the feeder waits for room
-	room      chan struct{} // the consumer made room
+	// Written by the consumer, for each output.
+	yielded atomic.Int64 // outputs yielded
+	_       [56]byte
+
+	// Read often, written seldom.
+	current   atomic.Pointer[fill[In]] // cur, for the consumer
+	size      atomic.Int64             // how many inputs the next fill holds
+	stopped   atomic.Bool
+	waiting   atomic.Bool    // the feeder waits for room
+	readAhead int64          // at most pulled - yielded
+	full      chan *fill[In] // fills the feeder sealed when full
+	spare     chan []In      // input buffers the consumer is done with, for new fills
+	started   chan struct{}  // a fill got its first input
+	done      chan struct{}  // closed when the input is exhausted
+	quit      chan struct{}  // closed when the consumer stops
+	room      chan struct{}  // the consumer made room
 }
 
 // fill is a batch's inputs being gathered. state holds how many inputs are
@@ -46,6 +53,7 @@ func newFeeder[In any](size, readAhead int) *feeder[In] {
 		done:      make(chan struct{}),
 		quit:      make(chan struct{}),
 		room:      make(chan struct{}, 1),
+		spare:     make(chan []In, 8),
 		readAhead: int64(readAhead),
 	}
 	f.size.Store(int64(size))
@@ -53,10 +61,31 @@ func newFeeder[In any](size, readAhead int) *feeder[In] {
 	return f
 }
 
-// newFill starts a fill at input position first.
+// newFill starts a fill at input position first, in a spare buffer if
+// one is big enough.
 func (f *feeder[In]) newFill(first int) {
-	f.cur = &fill[In]{ins: make([]In, f.size.Load()), first: first}
+	size := int(f.size.Load())
+	var ins []In
+	select {
+	case buf := <-f.spare:
+		if cap(buf) >= size {
+			ins = buf[:size]
+		}
+	default:
+	}
+	if ins == nil {
+		ins = make([]In, size)
+	}
+	f.cur = &fill[In]{ins: ins, first: first}
 	f.current.Store(f.cur)
+}
+
+// recycle offers a yielded batch's input buffer, cleared, for new fills.
+func (f *feeder[In]) recycle(buf []In) {
+	select {
+	case f.spare <- buf[:cap(buf)]:
+	default:
+	}
 }
 
 // run pulls ins until it is exhausted or the consumer stops.

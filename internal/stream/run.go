@@ -105,6 +105,7 @@ type state[In, Out any] struct {
 	ready    []taken[In]          // sealed, not yet dispatched
 	held     int                  // batches handed to the caller and not yet back
 	yielded  int64
+	spare    []*Batch[In, Out] // yielded batches, whose outputs can be reused
 	timer    *time.Timer
 	timing   bool // the timer runs for the current fill
 	drained  bool // the feeder is done and its last fill taken
@@ -176,8 +177,10 @@ func (s *state[In, Out]) wait() bool {
 		b.done = true
 		s.sizer.Observe(b.Len(), b.took)
 		s.feed.size.Store(int64(s.sizer.Size()))
-	case <-s.back:
+	case b := <-s.back:
 		s.held--
+		s.feed.recycle(b.Ins)
+		s.spare = append(s.spare, b)
 	case c := <-full:
 		s.ready = append(s.ready, taken[In]{c, len(c.ins)})
 		s.restartTimer()
@@ -224,7 +227,7 @@ func (s *state[In, Out]) sendReady() {
 		c, n := s.ready[0].c, s.ready[0].n
 		s.ready[0] = taken[In]{}
 		s.ready = s.ready[1:]
-		b := &Batch[In, Out]{First: c.first, Ins: c.ins[:n], Outs: make([]Out, n), Errs: make([]error, n), finished: s.finished}
+		b := s.batch(c.first, c.ins[:n])
 		if err := s.dispatch(s.ctx, b); err != nil {
 			s.failed = err
 			s.feed.stop()
@@ -234,6 +237,24 @@ func (s *state[In, Out]) sendReady() {
 		}
 		s.pending = append(s.pending, b)
 	}
+}
+
+// batch returns a batch for ins, starting at input first, reusing a
+// yielded one's outputs where it can.
+func (s *state[In, Out]) batch(first int, ins []In) *Batch[In, Out] {
+	n := len(ins)
+	b := &Batch[In, Out]{First: first, Ins: ins, finished: s.finished}
+	if k := len(s.spare); k > 0 {
+		old := s.spare[k-1]
+		s.spare[k-1] = nil
+		s.spare = s.spare[:k-1]
+		if cap(old.Outs) >= n {
+			b.Outs, b.Errs = old.Outs[:n], old.Errs[:n]
+			return b
+		}
+	}
+	b.Outs, b.Errs = make([]Out, n), make([]error, n)
+	return b
 }
 
 // handOver gives the caller the finished batches: those at the head, in
@@ -254,18 +275,17 @@ func (s *state[In, Out]) handOver() {
 	}
 }
 
-// emit yields the outputs of b and lets go of them. It runs on the
-// caller's goroutine.
+// emit yields the outputs of b and lets go of them, then makes room for
+// the feeder. It runs on the caller's goroutine.
 func (s *state[In, Out]) emit(b *Batch[In, Out], yield func(int, Out, error) bool) bool {
+	defer b.clear()
 	for i := range b.Ins {
-		out, err := b.Outs[i], b.Errs[i]
-		b.clearOut(i)
-		s.yielded++
-		s.feed.consumed(s.yielded)
-		if !yield(b.First+i, out, err) {
+		if !yield(b.First+i, b.Outs[i], b.Errs[i]) {
 			return false
 		}
 	}
+	s.yielded += int64(b.Len())
+	s.feed.consumed(s.yielded)
 	return true
 }
 
