@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/poolkit/poolkit/future"
+	"github.com/poolkit/poolkit/internal/guard"
 )
 
 // job is one submitted task. It is its future's promise and its task's
@@ -66,24 +67,26 @@ func (j *job[In, Out]) run(w *worker[In, Out]) {
 		j.timer = time.AfterFunc(p.cfg.timeout, func() { j.settleErr(context.DeadlineExceeded) })
 	}
 	var (
-		out    Out
-		err    error
-		normal bool
+		out Out
+		err error
 	)
-	defer func() {
-		if !normal {
-			err = recovered(recover())
-		}
-		w.settle(j, out, err)
-		j.release()
-		var zero In
-		j.in = zero // the caller's future must not keep the input alive
-		if !normal && err == ErrGoexit {
-			w.replace(nil)
-		}
-	}()
-	out, err = p.fn(j, j.in)
-	normal = true
+	value, stack, panicked := guard.Call(func() { out, err = p.fn(j, j.in) }, func() {
+		j.finish(w, out, ErrGoexit)
+		w.replace(nil)
+	})
+	if panicked {
+		err = &PanicError{Value: value, Stack: stack}
+	}
+	j.finish(w, out, err)
+}
+
+// finish settles j with the task's result and lets go of its input: the
+// caller's future must not keep it alive.
+func (j *job[In, Out]) finish(w *worker[In, Out], out Out, err error) {
+	w.settle(j, out, err)
+	j.release()
+	var zero In
+	j.in = zero
 }
 
 // settle settles j with the task's result, counted first: once a caller

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"github.com/poolkit/poolkit/internal/guard"
 	"sync"
 	"sync/atomic"
 )
@@ -112,52 +113,44 @@ func (m *mapping[In, Out]) run(w *worker[In, Out]) {
 		if !ok {
 			break
 		}
-		if !m.runChunk(w, lo, hi) {
-			return // runtime.Goexit: a new goroutine resumes m
-		}
+		m.runChunk(w, lo, hi)
 	}
 	m.shares.Done()
 }
 
-// runChunk runs inputs lo to hi-1, stopping early at a failure. It reports
-// false if a task called runtime.Goexit, after handing m to a replacement
-// goroutine.
-func (m *mapping[In, Out]) runChunk(w *worker[In, Out], lo, hi int) (returned bool) {
+// runChunk runs inputs lo to hi-1, stopping early at a failure. If a task
+// calls runtime.Goexit, a new goroutine resumes m and this one ends.
+func (m *mapping[In, Out]) runChunk(w *worker[In, Out], lo, hi int) {
 	i := lo
-	defer func() {
-		if returned {
-			return
-		}
-		err := recovered(recover())
+	failed := func(err error) { // input i failed; the ones before it ran
 		m.ran.Add(int64(i - lo + 1))
 		m.fail(i, err)
 		bump(&w.completed, uint64(i-lo))
 		w.count(err, false)
-		if err == ErrGoexit {
-			w.replace(m)
-			return
-		}
-		returned = true
-	}()
-	fn, ctx, ins, outs := m.p.fn, m.ctx, m.ins[:hi], m.outs[:hi]
-	for ; i < hi && !m.stop.Load(); i++ {
-		if m.p.dropping.Load() {
-			m.dropped.Store(true)
-			break
-		}
-		out, err := fn(ctx, ins[i])
-		if err != nil {
-			m.ran.Add(int64(i - lo + 1))
-			m.fail(i, err)
-			bump(&w.completed, uint64(i-lo))
-			w.count(err, false)
-			return true
-		}
-		outs[i] = out
 	}
-	m.ran.Add(int64(i - lo))
-	bump(&w.completed, uint64(i-lo))
-	return true
+	value, stack, panicked := guard.Call(func() {
+		fn, ctx, ins, outs := m.p.fn, m.ctx, m.ins[:hi], m.outs[:hi]
+		for ; i < hi && !m.stop.Load(); i++ {
+			if m.p.dropping.Load() {
+				m.dropped.Store(true)
+				break
+			}
+			out, err := fn(ctx, ins[i])
+			if err != nil {
+				failed(err)
+				return
+			}
+			outs[i] = out
+		}
+		m.ran.Add(int64(i - lo))
+		bump(&w.completed, uint64(i-lo))
+	}, func() {
+		failed(ErrGoexit)
+		w.replace(m)
+	})
+	if panicked {
+		failed(&PanicError{Value: value, Stack: stack})
+	}
 }
 
 // fail records the failure of input i (-1 for none) and stops the mapping.

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/poolkit/poolkit/internal/guard"
 	"github.com/poolkit/poolkit/internal/stream"
 )
 
@@ -90,53 +91,50 @@ func (r *batchRun[In, Out]) run(w *worker[In, Out]) {
 		r.p.queuedItems.Add(-int64(r.b.Len()))
 	}
 	for r.pos < r.b.Len() {
-		if !r.runFrom(w) {
-			return // runtime.Goexit: a new goroutine resumes r
-		}
+		r.runFrom(w)
 	}
 	r.b.Finish(time.Since(r.start))
 }
 
-// runFrom runs the inputs from r.pos on. It reports false if a task called
-// runtime.Goexit, after handing r to a replacement goroutine. Successes
-// are counted once at the end, or at a panic, not one by one.
-func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) (returned bool) {
+// runFrom runs the inputs from r.pos on, up to a panic. If a task calls
+// runtime.Goexit, a new goroutine resumes r and this one ends. Successes
+// are counted once at the end, not one by one.
+func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) {
 	b := r.b
-	ok := 0 // inputs that returned a value, not yet counted
-	defer func() {
+	ok := 0                     // inputs that returned a value, not yet counted
+	failed := func(err error) { // the input at r.pos failed
 		bump(&w.completed, uint64(ok))
-		if returned {
-			return
-		}
-		err := recovered(recover())
 		b.Errs[r.pos] = err
 		w.count(err, false)
 		r.pos++
-		if err == ErrGoexit {
-			w.replace(r)
-			return
-		}
-		returned = true
-	}()
-	for ; r.pos < b.Len(); r.pos++ {
-		if r.ctx.Err() != nil || r.p.dropping.Load() {
-			err := context.Cause(r.ctx)
-			if err == nil {
-				err = ErrShutdownCancel
-			}
-			b.Errs[r.pos] = err
-			w.count(nil, true)
-			continue
-		}
-		out, err := r.p.fn(r.ctx, b.Ins[r.pos])
-		b.Outs[r.pos], b.Errs[r.pos] = out, err
-		if err == nil {
-			ok++
-		} else {
-			w.count(err, false)
-		}
 	}
-	return true
+	value, stack, panicked := guard.Call(func() {
+		for ; r.pos < b.Len(); r.pos++ {
+			if r.ctx.Err() != nil || r.p.dropping.Load() {
+				err := context.Cause(r.ctx)
+				if err == nil {
+					err = ErrShutdownCancel
+				}
+				b.Errs[r.pos] = err
+				w.count(nil, true)
+				continue
+			}
+			out, err := r.p.fn(r.ctx, b.Ins[r.pos])
+			b.Outs[r.pos], b.Errs[r.pos] = out, err
+			if err == nil {
+				ok++
+			} else {
+				w.count(err, false)
+			}
+		}
+		bump(&w.completed, uint64(ok))
+	}, func() {
+		failed(ErrGoexit)
+		w.replace(r)
+	})
+	if panicked {
+		failed(&PanicError{Value: value, Stack: stack})
+	}
 }
 
 func (r *batchRun[In, Out]) drop(w *worker[In, Out], err error) {

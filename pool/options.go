@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"fmt"
+	"github.com/poolkit/poolkit/internal/option"
 	"runtime"
 	"time"
 )
@@ -12,6 +13,9 @@ import (
 type Option interface {
 	apply(*config) error
 }
+
+// pkg names the package in option errors.
+const pkg = "pool"
 
 type optionFunc func(*config) error
 
@@ -37,14 +41,6 @@ const (
 	maxReadAhead = 1 << 30
 )
 
-// within checks that v is in [lo, hi].
-func within(name string, v, lo, hi int) error {
-	if v < lo || v > hi {
-		return fmt.Errorf("pool: %s(%d): must be from %d to %d", name, v, lo, hi)
-	}
-	return nil
-}
-
 // Workers sets how many tasks run at once. The default is the number of CPUs
 // the process may use (runtime.GOMAXPROCS(0)). n must be at least 1.
 func Workers(n int) Option {
@@ -53,7 +49,7 @@ func Workers(n int) Option {
 			return fmt.Errorf("pool: Workers(%d): need at least 1 worker", n)
 		}
 		c.workers = n
-		return within("Workers", n, 1, maxWorkers)
+		return option.Within(pkg, "Workers", n, 1, maxWorkers)
 	})
 }
 
@@ -67,7 +63,7 @@ func QueueSize(n int) Option {
 			return fmt.Errorf("pool: QueueSize(%d): must not be negative", n)
 		}
 		c.queue, c.queued = n, true
-		return within("QueueSize", n, 0, maxQueue)
+		return option.Within(pkg, "QueueSize", n, 0, maxQueue)
 	})
 }
 
@@ -92,7 +88,7 @@ func Timeout(d time.Duration) Option {
 func BatchSize(n int) Option {
 	return optionFunc(func(c *config) error {
 		c.batch = n
-		return within("BatchSize", n, 1, maxBatch)
+		return option.Within(pkg, "BatchSize", n, 1, maxBatch)
 	})
 }
 
@@ -104,7 +100,7 @@ func BatchSize(n int) Option {
 func ReadAhead(n int) Option {
 	return optionFunc(func(c *config) error {
 		c.readAhead = n
-		return within("ReadAhead", n, 1, maxReadAhead)
+		return option.Within(pkg, "ReadAhead", n, 1, maxReadAhead)
 	})
 }
 
@@ -127,14 +123,7 @@ func Init[A any](init func(ctx context.Context, arg A) error, arg A) Option {
 // invalid option.
 func newConfig(opts []Option) config {
 	var c config
-	for _, o := range opts {
-		if o == nil {
-			panic("pool: New: nil Option")
-		}
-		if err := o.apply(&c); err != nil {
-			panic(err.Error())
-		}
-	}
+	option.Apply(pkg, &c, opts, func(o Option, c *config) error { return o.apply(c) })
 	if c.workers == 0 {
 		c.workers = runtime.GOMAXPROCS(0)
 	}

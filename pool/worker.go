@@ -89,14 +89,3 @@ func (w *worker[In, Out]) addTo(s *Stats) {
 	}
 	w.mu.Unlock()
 }
-
-// recovered turns what recover returned in a task's deferred function into
-// the task's error: a *PanicError for a panic, ErrGoexit for nil, which
-// means the task called runtime.Goexit (a nil panic value reaches recover as
-// *runtime.PanicNilError).
-func recovered(v any) error {
-	if v == nil {
-		return ErrGoexit
-	}
-	return NewPanicError(v)
-}

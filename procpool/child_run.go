@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime/debug"
 	"time"
 
+	"github.com/poolkit/poolkit/internal/guard"
 	"github.com/poolkit/poolkit/internal/wire"
 )
 
@@ -89,25 +89,9 @@ func (s *session[In, Out]) runInputs(r *running[In, Out]) {
 // the input's failure. If the task calls runtime.Goexit, the input fails
 // with it and a new runner goroutine carries on with the rest of r.
 func (s *session[In, Out]) runOne(r *running[In, Out]) {
-	returned := false
-	defer func() {
-		if returned {
-			return
-		}
-		if v := recover(); v != nil {
-			f := panicFailure(v)
-			f.Stack = string(debug.Stack())
-			s.fail(r, f)
-			return
-		}
-		s.fail(r, wire.Failure{Kind: wire.Goexit})
-		s.afterInput(r)
-		go s.runner(r)
-	}()
 	ctx := r.in.ctx
 	if err := ctx.Err(); err != nil {
 		s.fail(r, wire.Failure{Kind: wire.Failed, Err: encodeError(context.Cause(ctx))})
-		returned = true
 		return
 	}
 	if t := time.Duration(s.setup.Timeout); t > 0 {
@@ -115,8 +99,21 @@ func (s *session[In, Out]) runOne(r *running[In, Out]) {
 		ctx, cancel = context.WithTimeout(ctx, t)
 		defer cancel()
 	}
-	out, err := s.task.fn(ctx, r.ins[r.pos])
-	returned = true
+	var (
+		out Out
+		err error
+	)
+	value, stack, panicked := guard.Call(func() { out, err = s.task.fn(ctx, r.ins[r.pos]) }, func() {
+		s.fail(r, wire.Failure{Kind: wire.Goexit})
+		s.afterInput(r)
+		go s.runner(r)
+	})
+	if panicked {
+		f := panicFailure(value)
+		f.Stack = string(stack)
+		s.fail(r, f)
+		return
+	}
 	s.record(r, out, err)
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/internal/testenv"
 )
 
 // helperProcess is a program the test runs that reports on its stdout,
@@ -129,16 +130,8 @@ func (h *helperProcess) wait(t *testing.T, d time.Duration) error {
 // there is no such process: with the pid, it names one process for good,
 // though pids are reused.
 func startTime(pid int) string {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return ""
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 20 {
-		return ""
-	}
-	return fields[19] // field 22 of stat; the fields after the name start at 3
+	st, _ := testenv.ProcStat(pid)
+	return st.StartTime
 }
 
 // killAtCleanup kills pid, and lets it continue should it be stopped, when

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/poolkit/poolkit/internal/testenv"
 	"github.com/poolkit/poolkit/procpool"
 )
 
@@ -78,18 +79,8 @@ func children(t *testing.T) []int {
 
 // parentOf returns the parent pid of pid from /proc.
 func parentOf(pid int) (int, bool) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return 0, false
-	}
-	// The command name is in parentheses and may hold spaces.
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 2 {
-		return 0, false
-	}
-	ppid, err := strconv.Atoi(fields[1])
-	return ppid, err == nil
+	st, ok := testenv.ProcStat(pid)
+	return st.PPID, ok
 }
 
 // commandName returns the command name of pid.
@@ -100,13 +91,8 @@ func commandName(pid int) string {
 
 // alive reports whether pid exists and is not a zombie.
 func alive(pid int) bool {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(fields) > 0 && fields[0] != "Z"
+	st, ok := testenv.ProcStat(pid)
+	return ok && st.State != "Z"
 }
 
 // assertNoChildren checks that the test has no child process left, not

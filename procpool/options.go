@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"github.com/poolkit/poolkit/internal/option"
 	"io"
 	"log/slog"
 	"os"
@@ -17,6 +18,9 @@ import (
 type Option interface {
 	apply(*config) error
 }
+
+// pkg names the package in option errors.
+const pkg = "procpool"
 
 type optionFunc func(*config) error
 
@@ -93,21 +97,6 @@ const (
 	maxReadAhead  = 1 << 30
 )
 
-func positive[T int | uint64 | time.Duration](name string, v T) error {
-	if v <= 0 {
-		return fmt.Errorf("procpool: %s(%v): must be positive", name, v)
-	}
-	return nil
-}
-
-// within checks that v is in [lo, hi].
-func within[T int | uint64 | time.Duration](name string, v, lo, hi T) error {
-	if v < lo || v > hi {
-		return fmt.Errorf("procpool: %s(%v): must be from %v to %v", name, v, lo, hi)
-	}
-	return nil
-}
-
 // Workers sets how many worker processes run on this machine. The default
 // is the number of CPUs the parent may use, or none if [Launch] adds
 // workers elsewhere. n must be at least 1.
@@ -117,7 +106,7 @@ func Workers(n int) Option {
 			return fmt.Errorf("procpool: Workers(%d): need at least 1 worker", n)
 		}
 		c.workers, c.workersSet = n, true
-		return within("Workers", n, 1, maxWorkers)
+		return option.Within(pkg, "Workers", n, 1, maxWorkers)
 	})
 }
 
@@ -170,7 +159,7 @@ func Command(build func(slot int) *exec.Cmd) Option {
 func QueueSize(n int) Option {
 	return optionFunc(func(c *config) error {
 		c.queue, c.queueSet = n, true
-		return within("QueueSize", n, 0, maxQueue)
+		return option.Within(pkg, "QueueSize", n, 0, maxQueue)
 	})
 }
 
@@ -184,7 +173,7 @@ func QueueSize(n int) Option {
 func InFlight(n int) Option {
 	return optionFunc(func(c *config) error {
 		c.inFlight = n
-		return within("InFlight", n, 1, maxInFlight)
+		return option.Within(pkg, "InFlight", n, 1, maxInFlight)
 	})
 }
 
@@ -220,7 +209,7 @@ func Logger(l *slog.Logger) Option {
 func Retries(n int) Option {
 	return optionFunc(func(c *config) error {
 		c.retries = n
-		return within("Retries", n, 0, maxRetries)
+		return option.Within(pkg, "Retries", n, 0, maxRetries)
 	})
 }
 
@@ -230,7 +219,7 @@ func Retries(n int) Option {
 func PoisonAfter(k int) Option {
 	return optionFunc(func(c *config) error {
 		c.poisonAfter = k
-		return within("PoisonAfter", k, 1, maxRetries)
+		return option.Within(pkg, "PoisonAfter", k, 1, maxRetries)
 	})
 }
 
@@ -239,7 +228,7 @@ func PoisonAfter(k int) Option {
 func KillGrace(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
 		c.killGrace = d
-		return positive("KillGrace", d)
+		return option.Positive(pkg, "KillGrace", d)
 	})
 }
 
@@ -251,7 +240,7 @@ func KillGrace(d time.Duration) Option {
 func Timeout(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
 		c.timeout = d
-		return positive("Timeout", d)
+		return option.Positive(pkg, "Timeout", d)
 	})
 }
 
@@ -261,7 +250,7 @@ func Timeout(d time.Duration) Option {
 func RecycleAfter(n uint64) Option {
 	return optionFunc(func(c *config) error {
 		c.recycleAfter = n
-		return positive("RecycleAfter", n)
+		return option.Positive(pkg, "RecycleAfter", n)
 	})
 }
 
@@ -274,7 +263,7 @@ func RecycleAfter(n uint64) Option {
 func MaxRSS(bytes uint64) Option {
 	return optionFunc(func(c *config) error {
 		c.maxRSS = bytes
-		return positive("MaxRSS", bytes)
+		return option.Positive(pkg, "MaxRSS", bytes)
 	})
 }
 
@@ -311,7 +300,7 @@ func Prestart() Option {
 func StartTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
 		c.startTimeout = d
-		return positive("StartTimeout", d)
+		return option.Positive(pkg, "StartTimeout", d)
 	})
 }
 
@@ -321,7 +310,7 @@ func StartTimeout(d time.Duration) Option {
 func MaxMessage(bytes int) Option {
 	return optionFunc(func(c *config) error {
 		c.maxMessage = bytes
-		return within("MaxMessage", bytes, minMessage, maxMessageLim)
+		return option.Within(pkg, "MaxMessage", bytes, minMessage, maxMessageLim)
 	})
 }
 
@@ -332,7 +321,7 @@ func MaxMessage(bytes int) Option {
 func BatchSize(n int) Option {
 	return optionFunc(func(c *config) error {
 		c.batch = n
-		return within("BatchSize", n, 1, maxBatchSize)
+		return option.Within(pkg, "BatchSize", n, 1, maxBatchSize)
 	})
 }
 
@@ -343,7 +332,7 @@ func BatchSize(n int) Option {
 func ReadAhead(n int) Option {
 	return optionFunc(func(c *config) error {
 		c.readAhead = n
-		return within("ReadAhead", n, 1, maxReadAhead)
+		return option.Within(pkg, "ReadAhead", n, 1, maxReadAhead)
 	})
 }
 
@@ -356,7 +345,7 @@ func ReadAhead(n int) Option {
 func Liveness(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
 		c.liveness = d
-		return within("Liveness", d, minLiveness, 24*time.Hour)
+		return option.Within(pkg, "Liveness", d, minLiveness, 24*time.Hour)
 	})
 }
 
@@ -364,14 +353,7 @@ func Liveness(d time.Duration) Option {
 // invalid option.
 func newConfig(opts []Option) config {
 	c := defaults()
-	for _, o := range opts {
-		if o == nil {
-			panic("procpool: New: nil Option")
-		}
-		if err := o.apply(&c); err != nil {
-			panic(err.Error())
-		}
-	}
+	option.Apply(pkg, &c, opts, func(o Option, c *config) error { return o.apply(c) })
 	if len(c.groups) > 0 && !c.workersSet {
 		c.workers = 0
 	}

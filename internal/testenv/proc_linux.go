@@ -27,23 +27,31 @@ func kill(pid int) { _ = syscall.Kill(pid, syscall.SIGKILL) }
 // alive reports whether pid names a process that has not exited. A zombie
 // is not alive: it has exited and waits only for its parent to reap it.
 func alive(pid int) bool {
-	state, _, ok := procStat(pid)
-	return ok && state != "Z"
+	st, ok := ProcStat(pid)
+	return ok && st.State != "Z"
 }
 
-// procStat returns the state and parent of pid from /proc/PID/stat.
-func procStat(pid int) (state string, ppid int, ok bool) {
+// Stat is what /proc/PID/stat says of a process.
+type Stat struct {
+	State     string // "R", "S", "Z", ...
+	PPID      int    // its parent
+	StartTime string // when it started, in clock ticks since boot: with the pid, it names one process for good
+}
+
+// ProcStat reads /proc/PID/stat, and reports false if there is no such
+// process.
+func ProcStat(pid int) (Stat, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return "", 0, false
+		return Stat{}, false
 	}
 	// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
 	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	if len(fields) < 2 {
-		return "", 0, false
+	if len(fields) < 20 {
+		return Stat{}, false
 	}
-	ppid, err = strconv.Atoi(fields[1])
-	return fields[0], ppid, err == nil
+	ppid, err := strconv.Atoi(fields[1])
+	return Stat{State: fields[0], PPID: ppid, StartTime: fields[19]}, err == nil
 }
 
 // pids returns the IDs of every process on the machine.
@@ -62,8 +70,8 @@ func pids() []int {
 func descendants(pid int) []int {
 	children := map[int][]int{}
 	for _, p := range pids() {
-		if _, ppid, ok := procStat(p); ok {
-			children[ppid] = append(children[ppid], p)
+		if st, ok := ProcStat(p); ok {
+			children[st.PPID] = append(children[st.PPID], p)
 		}
 	}
 	var out []int
