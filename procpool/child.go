@@ -35,10 +35,10 @@ func (i *Initializer[A]) run(ctx context.Context, arg []byte) error {
 	return i.fn(ctx, a)
 }
 
-// handshake runs the worker side of the handshake and returns the task to
+// serveHandshake runs the worker side of the handshake and returns the task to
 // serve and the setup to serve it with. Errors are reported to the parent
 // in Ready before they are returned.
-func handshake(c *wire.Conn) (server, *wire.Setup, error) {
+func serveHandshake(c *wire.Conn) (server, *wire.Setup, error) {
 	host, _ := os.Hostname()
 	hello := wire.Hello{PID: os.Getpid(), Host: host, Build: buildID(), BuildID: executableID(),
 		Tasks: names(), Test: isTestBinary(), RSS: residentBytes()}

@@ -36,60 +36,74 @@ func handshakeLimit(cfg *config) int {
 // it over (an init function that prints, say): it is passed on as stderr.
 const preambleSlack = 64 << 10
 
-// handshake runs the parent's side of the handshake: the worker must
-// speak within StartTimeout, be the parent's build, have the task, and
-// then run its initializer, which may take as long as it needs while the
-// worker shows it is alive.
-func (w *worker[In, Out]) handshake() error {
-	p, s := w.p, w.slot
-	w.conn = wire.NewConn(w.proc.stdout, w.proc.stdin, handshakeLimit(&p.cfg))
-	timer := time.AfterFunc(p.cfg.startTimeout, w.proc.kill)
-	hello, err := w.hello()
+// handshake is the parent's side of a worker's handshake: what it needs of
+// the pool and the process, and, once done, what the worker said of itself.
+// It knows nothing of tasks' types.
+type handshake struct {
+	cfg        *config
+	setup      wire.Setup
+	pr         *proc
+	local      bool // the worker runs on this machine
+	ownProgram bool // the worker is the parent's own executable
+
+	conn *wire.Conn
+	pid  int    // the worker's own pid, from its Hello
+	host string // its host name
+	rss  uint64 // its resident memory once ready
+}
+
+// run runs the handshake: the worker must speak within StartTimeout, be
+// the parent's build, have the task, and then run its initializer, which
+// may take as long as it needs while the worker shows it is alive.
+func (h *handshake) run() error {
+	h.conn = wire.NewConn(h.pr.stdout, h.pr.stdin, handshakeLimit(h.cfg))
+	timer := time.AfterFunc(h.cfg.startTimeout, h.pr.kill)
+	hello, err := h.hello()
 	if !timer.Stop() {
-		return w.noHandshake(fmt.Sprintf("no answer within the %v start timeout", p.cfg.startTimeout), nil)
+		return h.failed(fmt.Sprintf("no answer within the %v start timeout", h.cfg.startTimeout), nil)
 	}
 	if err != nil {
 		return err
 	}
-	w.pid, w.host = hello.PID, hello.Host
-	w.proc.stderr.setOrigin(w.pid, remoteHost(w.host))
-	if err := w.checkBuild(hello); err != nil {
+	h.pid, h.host = hello.PID, hello.Host
+	h.pr.stderr.setOrigin(h.pid, remoteHost(h.host))
+	if err := h.checkBuild(hello); err != nil {
 		return err
 	}
-	setup := p.setup.Setup
-	if s.local {
-		setup.MaxProcs, setup.SameClock = cpuShare(p.cfg.workers), true
+	setup := h.setup
+	if h.local {
+		setup.MaxProcs, setup.SameClock = cpuShare(h.cfg.workers), true
 	}
-	if err := w.conn.Send(&setup); err != nil {
+	if err := h.conn.Send(&setup); err != nil {
 		return err
 	}
-	if err := w.conn.Flush(); err != nil {
+	if err := h.conn.Flush(); err != nil {
 		return err
 	}
-	ready, err := w.ready()
+	ready, err := h.ready()
 	if err != nil {
 		return err
 	}
-	w.conn.SetLimit(p.cfg.maxMessage)
-	w.rss.Store(ready.RSS)
+	h.conn.SetLimit(h.cfg.maxMessage)
+	h.rss = ready.RSS
 	return nil
 }
 
 // hello reads the preamble and the worker's Hello. What the worker printed
 // before the preamble is passed on as its stderr.
-func (w *worker[In, Out]) hello() (*wire.Hello, error) {
-	if err := w.conn.ReadPreamble(w.proc.stderr.writer(), preambleSlack); err != nil {
+func (h *handshake) hello() (*wire.Hello, error) {
+	if err := h.conn.ReadPreamble(h.pr.stderr.writer(), preambleSlack); err != nil {
 		var pe *wire.PreambleError
 		switch {
 		case errors.Is(err, io.EOF):
-			return nil, w.noHandshake("it exited first", nil)
+			return nil, h.failed("it exited first", nil)
 		case errors.As(err, &pe):
-			return nil, w.noHandshake("it wrote something else", err)
+			return nil, h.failed("it wrote something else", err)
 		}
-		return nil, w.noHandshake("reading its first line", err)
+		return nil, h.failed("reading its first line", err)
 	}
 	var hello wire.Hello
-	if err := w.conn.Receive(&hello); err != nil {
+	if err := h.conn.Receive(&hello); err != nil {
 		return nil, fmt.Errorf("reading the worker's hello: %w", err)
 	}
 	return &hello, nil
@@ -98,13 +112,13 @@ func (w *worker[In, Out]) hello() (*wire.Hello, error) {
 // ready waits for the worker's Ready. While its initializer runs, the
 // worker sends a Ready marked Waiting every heartbeat; if none comes for
 // the Liveness period, it is taken for stuck.
-func (w *worker[In, Out]) ready() (*wire.Ready, error) {
-	limit := w.p.cfg.liveness
-	timer := time.AfterFunc(limit, w.proc.kill)
+func (h *handshake) ready() (*wire.Ready, error) {
+	limit := h.cfg.liveness
+	timer := time.AfterFunc(limit, h.pr.kill)
 	defer timer.Stop()
 	for {
 		var ready wire.Ready
-		if err := w.conn.Receive(&ready); err != nil {
+		if err := h.conn.Receive(&ready); err != nil {
 			if !timer.Stop() {
 				return nil, fmt.Errorf("the worker sent nothing for %v while it initialised", limit)
 			}
@@ -124,9 +138,9 @@ func (w *worker[In, Out]) ready() (*wire.Ready, error) {
 // worker the pool started from its own executable must be that very
 // build, whatever became of the file on disk; any other must come from
 // the same code, as far as both builds record it.
-func (w *worker[In, Out]) checkBuild(hello *wire.Hello) error {
+func (h *handshake) checkBuild(hello *wire.Hello) error {
 	switch {
-	case w.slot.local && w.p.cfg.command == nil:
+	case h.ownProgram:
 		if mine := executableID(); mine != "" && hello.BuildID != "" && hello.BuildID != mine {
 			return fmt.Errorf("the worker runs another build than the parent (Go build ID %q, the parent's is %q): "+
 				"the program's file was replaced since it started, and a worker must run the parent's own code", hello.BuildID, mine)
@@ -137,16 +151,16 @@ func (w *worker[In, Out]) checkBuild(hello *wire.Hello) error {
 	return nil
 }
 
-// noHandshake describes a worker that never spoke the protocol, with the
-// likely cause: for a test binary, a TestMain that does not call Main; for
-// a local worker, a main that does not; for a launched one, also a
-// launcher that did not get through.
-func (w *worker[In, Out]) noHandshake(what string, err error) error {
+// failed describes a worker that never spoke the protocol, with the likely
+// cause: for a test binary, a TestMain that does not call Main; for a local
+// worker, a main that does not; for a launched one, also a launcher that
+// did not get through.
+func (h *handshake) failed(what string, err error) error {
 	var hint string
 	switch {
-	case !w.slot.local:
+	case !h.local:
 		hint = "did the launcher reach the worker, and does its main call procpool.Main()?"
-	case w.p.cfg.command == nil && isTestBinary():
+	case h.ownProgram && isTestBinary():
 		hint = "the worker is this test binary, and a test binary serves only from a TestMain that calls procpool.Main() first; add:\n\n" +
 			"\tfunc TestMain(m *testing.M) {\n\t\tprocpool.Main()\n\t\tos.Exit(m.Run())\n\t}"
 	default:

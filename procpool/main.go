@@ -43,7 +43,7 @@ func Main() {
 	if os.Getenv(envWorker) == "" {
 		return
 	}
-	os.Exit(serveWorker())
+	serveWorker() // never returns
 }
 
 // isWorkerProcess reports whether this process is a worker, even one whose
@@ -52,28 +52,27 @@ func isWorkerProcess() bool {
 	return inWorker.Load() || os.Getenv(envWorker) != ""
 }
 
-// serveWorker runs the worker side of the protocol and returns the exit
-// code.
-func serveWorker() int {
+// serveWorker runs the worker side of the protocol until the parent asks
+// it to exit or is gone, and exits the process.
+func serveWorker() {
 	inWorker.Store(true)
 	os.Unsetenv(envWorker)
 	ex := newExiter()
 	in, out, err := takeStdio()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "procpool worker: %v\n", err)
-		return 2
+		os.Exit(2)
 	}
 	if err := wire.WritePreamble(out); err != nil {
-		return 2
+		os.Exit(2)
 	}
 	c := wire.NewConn(in, out, defaults().maxMessage)
-	s, setup, err := handshake(c)
+	s, setup, err := serveHandshake(c)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "procpool worker: %v\n", err)
-		return 3
+		os.Exit(3)
 	}
 	s.serve(c, setup, ex)
-	return 0
 }
 
 // exiter ends a worker so that nothing it started outlives it once its

@@ -20,7 +20,7 @@ const (
 
 // mapSlice is Map: it sends ins in batches that write their outputs
 // straight into the result, in any order, and stops at the first failure.
-func (p *Pool[In, Out]) mapSlice(ctx context.Context, ins []In) ([]Out, error) {
+func mapSlice[In, Out any](p *Pool[In, Out], ctx context.Context, ins []In) ([]Out, error) {
 	if len(ins) == 0 {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -65,18 +65,6 @@ func (p *Pool[In, Out]) mapSlice(ctx context.Context, ins []In) ([]Out, error) {
 		inflight--
 		sz.Observe(d.n, d.took)
 	}
-}
-
-// beginCall accepts a call that holds the pool open until it returns, as
-// Map does, so that Shutdown lets it finish.
-func (p *Pool[In, Out]) beginCall(ctx context.Context) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.refusal(ctx, false); err != nil {
-		return err
-	}
-	p.outstanding++
-	return nil
 }
 
 // mapping is one call of Map.
@@ -180,12 +168,12 @@ func (s *sliceSink[Out]) finish(took time.Duration) {
 	s.m.finished <- batchDone{n: s.n, took: took}
 }
 
-// stream runs ins through the workers for MapSeq and MapUnordered,
+// runStream runs ins through the workers for MapSeq and MapUnordered,
 // wrapping each failed input's error in a TaskError.
-func (p *Pool[In, Out]) stream(ctx context.Context, ins iter.Seq[In], unordered bool, yield func(int, Out, error) bool) {
+func runStream[In, Out any](p *Pool[In, Out], ctx context.Context, ins iter.Seq[In], unordered bool, yield func(int, Out, error) bool) {
 	cfg := stream.Config{Window: batchWindow * p.cfg.total(), MaxBatch: maxBatch, Target: batchTarget,
 		Batch: p.cfg.batch, ReadAhead: p.cfg.readAhead, Unordered: unordered}
-	stream.Run(ctx, ins, cfg, p.dispatch, func(i int, out Out, err error) bool {
+	stream.Run(ctx, ins, cfg, dispatcher(p), func(i int, out Out, err error) bool {
 		if err != nil && i >= 0 {
 			err = &pool.TaskError{Index: i, Err: err}
 		}
@@ -193,16 +181,19 @@ func (p *Pool[In, Out]) stream(ctx context.Context, ins iter.Seq[In], unordered 
 	})
 }
 
-// dispatch queues a MapSeq batch as one job.
-func (p *Pool[In, Out]) dispatch(ctx context.Context, b *stream.Batch[In, Out]) error {
-	j := newJob(p, ctx, b.Ins, &batchSink[In, Out]{b: b})
-	r := j.request(nil)
-	if err := p.enqueue(ctx, r, true, false); err != nil {
-		j.abandon(r)
-		return err
+// dispatcher returns the stream's Dispatch for p: each batch goes as one
+// job.
+func dispatcher[In, Out any](p *Pool[In, Out]) stream.Dispatch[In, Out] {
+	return func(ctx context.Context, b *stream.Batch[In, Out]) error {
+		j := newJob(p, ctx, b.Ins, &batchSink[In, Out]{b: b})
+		r := j.request(nil)
+		if err := p.enqueue(ctx, r, true, false); err != nil {
+			j.abandon(r)
+			return err
+		}
+		j.watch()
+		return nil
 	}
-	j.watch()
-	return nil
 }
 
 // batchSink is the sink of a MapSeq batch.

@@ -260,7 +260,7 @@ func (p *Pool[In, Out]) abandon() {
 // a result fail with [ErrWorkerDied] (with [Retries], only the input that
 // was running is charged, and the others run again).
 func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
-	return p.mapSlice(ctx, ins)
+	return mapSlice(p, ctx, ins)
 }
 
 // MapSeq runs t over ins in worker processes and yields the outputs in
@@ -282,7 +282,7 @@ func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
 // the one being read.
 func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
 	return func(yield func(Out, error) bool) {
-		p.stream(ctx, ins, false, func(_ int, out Out, err error) bool { return yield(out, err) })
+		runStream(p, ctx, ins, false, func(_ int, out Out, err error) bool { return yield(out, err) })
 	}
 }
 
@@ -292,8 +292,41 @@ func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[
 // Memory, batching, errors and breaking out work as in MapSeq.
 func (p *Pool[In, Out]) MapUnordered(ctx context.Context, ins iter.Seq[In]) iter.Seq[pool.Result[Out]] {
 	return func(yield func(pool.Result[Out]) bool) {
-		p.stream(ctx, ins, true, func(i int, out Out, err error) bool {
+		runStream(p, ctx, ins, true, func(i int, out Out, err error) bool {
 			return yield(pool.Result[Out]{Index: i, Out: out, Err: err})
 		})
 	}
+}
+
+// Stats returns a snapshot of the pool's counters and workers. It is safe
+// for concurrent use and never blocks on running inputs.
+func (p *Pool[In, Out]) Stats() Stats {
+	c := &p.stats
+	s := Stats{
+		Stats: pool.Stats{
+			Submitted: c.submitted.Load(),
+			Completed: c.completed.Load(),
+			Failed:    c.failed.Load(),
+			Cancelled: c.cancelled.Load(),
+			Panicked:  c.panicked.Load(),
+		},
+		Died:          c.died.Load(),
+		Killed:        c.killed.Load(),
+		Recycled:      c.recycled.Load(),
+		StartFailures: c.startFailures.Load(),
+		StderrDropped: p.fw.dropped.Load(),
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, sl := range p.slots {
+		ws := WorkerStats{Slot: sl.index, Restarts: sl.restarts}
+		if w := sl.w; w != nil && !w.gone {
+			ws.PID, ws.Host, ws.Tasks, ws.RSS = w.pid, w.host, w.tasks.Load(), w.rss.Load()
+			s.Running += w.running()
+			s.Workers++
+		}
+		s.Procs = append(s.Procs, ws)
+	}
+	s.Queued = max(0, int(s.Submitted-s.Completed-s.Failed-s.Cancelled)-s.Running)
+	return s
 }

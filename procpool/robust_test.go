@@ -165,3 +165,17 @@ func TestIdleWorkersTakeWorkFirst(t *testing.T) {
 	}
 	assert.Len(t, distinct, 2, "both workers ran slow inputs")
 }
+
+func TestTasksOneAfterAnotherStartOneWorker(t *testing.T) {
+	var log syncBuffer
+	logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	p, _ := newPool(t, pidTask, procpool.Workers(4), procpool.Logger(logger))
+	pids := map[int]bool{}
+	for i := range 10 {
+		pid, err := p.Submit(bg(), i).Result(bg())
+		require.NoError(t, err)
+		pids[pid] = true
+	}
+	assert.Len(t, pids, 1, "inputs submitted one after another ran on one worker")
+	assert.Equal(t, 1, strings.Count(log.String(), "started worker"), "a process starts only when no started worker can take the input")
+}

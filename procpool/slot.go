@@ -103,11 +103,11 @@ func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 	if err != nil {
 		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, Err: err, Stderr: log.lastLines()}
 	}
-	w := newWorker(s, pr)
 	p.log.Debug("procpool: started worker", "slot", s.index, "pid", pr.pid, "command", cmd.String())
+	h := &handshake{cfg: &p.cfg, setup: p.setup.Setup, pr: pr, local: s.local, ownProgram: s.local && p.cfg.command == nil}
 	// Shutdown giving up ends a handshake that hangs.
 	unwatch := context.AfterFunc(p.stop, pr.kill)
-	err = w.handshake()
+	err = h.run()
 	unwatch()
 	if err == nil && p.stop.Err() != nil {
 		err = errors.New("the pool is shutting down")
@@ -115,13 +115,14 @@ func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 	if err != nil {
 		pr.kill()
 		exit := pr.wait()
-		pid := w.pid
+		pid := h.pid
 		if pid == 0 {
 			pid = pr.pid // it ran, but never said who it is
 		}
-		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: pid, Host: remoteHost(w.host), Err: err,
+		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: pid, Host: remoteHost(h.host), Err: err,
 			ExitCode: exit.code, Signal: exit.signal, Status: exit.text, Stderr: log.lastLines()}
 	}
+	w := newWorker(s, pr, h)
 	p.workerReady(w)
 	return w, nil
 }

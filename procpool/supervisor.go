@@ -254,13 +254,6 @@ func (p *Pool[In, Out]) requestBack(w *worker[In, Out], took time.Duration) {
 	}
 }
 
-// isRetiring reports whether w was retired for reaching a limit.
-func (w *worker[In, Out]) isRetiring() bool {
-	w.p.mu.Lock()
-	defer w.p.mu.Unlock()
-	return w.retiring
-}
-
 // pipeRoundTrip is about what a request and its reply cost on the pipe.
 const pipeRoundTrip = 200 * time.Microsecond
 
@@ -524,4 +517,16 @@ func (p *Pool[In, Out]) logExit(werr *WorkerError) {
 	}
 	p.stats.died.Add(1)
 	p.log.Warn("procpool: worker died", "slot", werr.Slot, "pid", werr.PID, "status", werr.Status, "err", werr)
+}
+
+// beginCall accepts a call that holds the pool open until it returns, as
+// Map does, so that Shutdown lets it finish.
+func (p *Pool[In, Out]) beginCall(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.refusal(ctx, false); err != nil {
+		return err
+	}
+	p.outstanding++
+	return nil
 }

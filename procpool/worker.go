@@ -56,8 +56,12 @@ type flight[In, Out any] struct {
 	cancelAt  time.Time
 }
 
-func newWorker[In, Out any](s *slot[In, Out], pr *proc) *worker[In, Out] {
-	w := &worker[In, Out]{p: s.p, slot: s, proc: pr, depth: 1, byID: map[uint64]*flight[In, Out]{}}
+// newWorker returns the pool's side of a worker process whose handshake h
+// completed.
+func newWorker[In, Out any](s *slot[In, Out], pr *proc, h *handshake) *worker[In, Out] {
+	w := &worker[In, Out]{p: s.p, slot: s, proc: pr, conn: h.conn, pid: h.pid, host: h.host,
+		depth: 1, byID: map[uint64]*flight[In, Out]{}}
+	w.rss.Store(h.rss)
 	w.dog = time.AfterFunc(time.Hour, w.checkDog)
 	w.dog.Stop()
 	w.lastHeard.Store(time.Now().UnixNano())
@@ -355,4 +359,22 @@ func (w *worker[In, Out]) stopTimers() {
 		w.pulse.Stop()
 		w.pulse = nil
 	}
+}
+
+// running counts the inputs in flight on w without a result.
+func (w *worker[In, Out]) running() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, fl := range w.flights {
+		n += fl.req.len() - fl.got
+	}
+	return n
+}
+
+// isRetiring reports whether w was retired for reaching a limit.
+func (w *worker[In, Out]) isRetiring() bool {
+	w.p.mu.Lock()
+	defer w.p.mu.Unlock()
+	return w.retiring
 }
