@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"io"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 // suite holds the samples of a benchmark run: for each group (the
@@ -19,13 +20,29 @@ type suite struct {
 	failures    []string // "name: first line of its output", once each
 }
 
-// procsSuffix is the GOMAXPROCS suffix go test adds to benchmark names.
-var procsSuffix = regexp.MustCompile(`-(\d+)$`)
-
-// parse reads go test -bench output and python/bench.py's lines.
+// parse reads go test -bench output and python/bench.py's lines: the
+// results through benchfmt, the parser benchstat uses, and, beside them,
+// the failures and the Python version, which are not results.
 func parse(r io.Reader) (*suite, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
 	s := &suite{samples: map[string]map[string]map[string][]float64{}}
-	sc := bufio.NewScanner(r)
+	s.scanNotes(data)
+	br := benchfmt.NewReader(bytes.NewReader(data), "bench.txt")
+	for br.Scan() {
+		if res, ok := br.Result().(*benchfmt.Result); ok {
+			s.add(res)
+		}
+	}
+	return s, br.Err()
+}
+
+// scanNotes records what is not a result: the failures, with the first
+// line of their output, and the Python version.
+func (s *suite) scanNotes(data []byte) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	failed := ""
 	for sc.Scan() {
 		line := sc.Text()
@@ -36,15 +53,10 @@ func parse(r io.Reader) (*suite, error) {
 		switch {
 		case strings.HasPrefix(line, "--- FAIL: "):
 			failed = strings.TrimPrefix(line, "--- FAIL: ")
-		case strings.HasPrefix(line, "cpu: "):
-			s.cpu = strings.TrimPrefix(line, "cpu: ")
 		case strings.HasPrefix(line, "# python "):
 			s.python = strings.TrimPrefix(line, "# ")
-		case strings.HasPrefix(line, "Benchmark"):
-			s.add(strings.Fields(line))
 		}
 	}
-	return s, sc.Err()
 }
 
 func (s *suite) addFailure(f string) {
@@ -53,14 +65,17 @@ func (s *suite) addFailure(f string) {
 	}
 }
 
-// add records one result line: name, iterations, then value-unit pairs.
-func (s *suite) add(f []string) {
-	if len(f) < 4 || len(f)%2 != 0 {
-		return // a benchmark's name printed alone before its result, or a failure
-	}
-	name := strings.TrimPrefix(f[0], "Benchmark")
-	if m := procsSuffix.FindStringSubmatch(name); m != nil {
-		name, s.procs = strings.TrimSuffix(name, m[0]), m[1]
+// add records one result, in the units it was written in.
+func (s *suite) add(res *benchfmt.Result) {
+	s.cpu = res.GetConfig("cpu")
+	base, parts := res.Name.Parts()
+	name := string(base)
+	for _, p := range parts {
+		if procs, ok := bytes.CutPrefix(p, []byte("-")); ok {
+			s.procs = string(procs)
+			continue
+		}
+		name += string(p)
 	}
 	group, lib := splitLib(name)
 	if lib == "" {
@@ -75,10 +90,12 @@ func (s *suite) add(f []string) {
 		units = map[string][]float64{}
 		s.samples[group][lib] = units
 	}
-	for i := 2; i+1 < len(f); i += 2 {
-		if v, err := strconv.ParseFloat(f[i], 64); err == nil {
-			units[f[i+1]] = append(units[f[i+1]], v)
+	for _, v := range res.Values {
+		unit, value := v.OrigUnit, v.OrigValue // as written: benchfmt turns ns/op into sec/op
+		if unit == "" {
+			unit, value = v.Unit, v.Value
 		}
+		units[unit] = append(units[unit], value)
 	}
 }
 
