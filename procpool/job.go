@@ -164,16 +164,22 @@ func (j *job[In, Out]) settle(i int, out Out, err error) bool {
 func (j *job[In, Out]) settleEach(n int, result func(k int) (int, Out, error)) int {
 	delivered := 0
 	if j.sink.locked() {
+		completed := 0 // counted once for all, not input by input
 		j.mu.Lock()
 		for k := range n {
 			i, out, err := result(k)
 			if j.markLocked(i) {
 				j.sink.put(i, out, err)
-				j.p.stats.count(err)
+				if err == nil {
+					completed++
+				} else {
+					j.p.stats.count(err)
+				}
 				delivered++
 			}
 		}
 		j.mu.Unlock()
+		j.p.stats.completed.Add(uint64(completed))
 		return delivered
 	}
 	for k := range n {

@@ -36,7 +36,9 @@ type feeder[In any] struct {
 }
 
 // fill is a batch's inputs being gathered. state holds how many inputs are
-// published, and the sealed bit once the fill is closed to more.
+// published, and the sealed bit once the fill is closed to more; once it
+// is sealed, the count in it may run one past what the consumer took, by an
+// input the feeder then moves to the next fill.
 type fill[In any] struct {
 	ins   []In
 	n     int // inputs written, the feeder's own
@@ -92,7 +94,7 @@ func (f *feeder[In]) recycle(buf []In) {
 func (f *feeder[In]) run(ins iter.Seq[In]) {
 	defer close(f.done)
 	for in := range ins {
-		if f.stopped.Load() || !f.push(in) || !f.waitForRoom() {
+		if !f.push(in) || !f.waitForRoom() {
 			return
 		}
 	}
@@ -112,11 +114,11 @@ func (f *feeder[In]) push(in In) bool {
 					return false
 				}
 			}
-			f.newFill(c.first + int(c.state.Load()&^sealed))
+			f.newFill(c.first + c.n)
 			continue
 		}
 		c.ins[c.n] = in
-		if c.state.CompareAndSwap(int64(c.n), int64(c.n+1)) {
+		if c.state.Add(1)&sealed == 0 {
 			c.n++
 			if c.n == 1 {
 				select {
@@ -126,7 +128,8 @@ func (f *feeder[In]) push(in In) bool {
 			}
 			return true
 		}
-		// The consumer sealed c before this input: it goes in a new fill.
+		// The consumer sealed c before this input, with the c.n before it:
+		// this one goes in a new fill.
 		var zero In
 		c.ins[c.n] = zero
 		f.newFill(c.first + c.n)
