@@ -122,6 +122,13 @@ func (p *Pool[In, Out]) requeue(rs ...*request[In, Out]) {
 		return
 	}
 	p.mu.Lock()
+	if p.stop.Err() != nil { // Shutdown gave up: nothing will take them
+		p.mu.Unlock()
+		for _, r := range rs {
+			r.job.fail(r, pool.ErrShutdownCancel)
+		}
+		return
+	}
 	for i := len(rs) - 1; i >= 0; i-- {
 		p.pushLocked(rs[i], true)
 	}
@@ -240,15 +247,30 @@ func (p *Pool[In, Out]) takeLocked(w *worker[In, Out]) []*request[In, Out] {
 // took or never sent (took 0), adapts w's depth to the time requests take,
 // and gives w more from the queue.
 func (p *Pool[In, Out]) requestBack(w *worker[In, Out], took time.Duration) {
+	w.sendNext(p.freeRoom(w, took))
+}
+
+// freeRoom records that a request w carried is back, and returns what w
+// takes from the queue in its place, to send with sendNext. Done before
+// the request's outputs are settled, it makes w idle before their callers
+// can submit again, so they find it rather than start another worker.
+func (p *Pool[In, Out]) freeRoom(w *worker[In, Out], took time.Duration) []*request[In, Out] {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	w.n--
 	if took > 0 {
 		w.depth = depthFor(took, p.cfg.inFlight)
 	}
-	rs := p.takeLocked(w)
-	done := w.retiring && w.n == 0
-	p.mu.Unlock()
+	return p.takeLocked(w)
+}
+
+// sendNext sends rs, what w took from the queue, or asks w to exit if it
+// retires and carries nothing more.
+func (w *worker[In, Out]) sendNext(rs []*request[In, Out]) {
 	w.sendAll(rs)
+	w.p.mu.Lock()
+	done := w.retiring && w.n == 0
+	w.p.mu.Unlock()
 	if done {
 		w.askToExit() // its slot starts another if there is work
 	}

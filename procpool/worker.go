@@ -30,8 +30,9 @@ type worker[In, Out any] struct {
 	retiring bool // takes no more requests: it reached a limit
 	gone     bool // its process has ended or is ending
 
-	writeMu sync.Mutex   // guards conn's write side
-	writers atomic.Int32 // goroutines that want to write: the last one flushes
+	writeMu    sync.Mutex   // guards conn's write side
+	writers    atomic.Int32 // goroutines that want to write: the last one flushes
+	unanswered atomic.Int64 // Run requests written without their last reply
 
 	mu        sync.Mutex // guards the fields below
 	flights   []*flight[In, Out]
@@ -106,7 +107,7 @@ func (w *worker[In, Out]) send(r *request[In, Out]) {
 	}
 	msg, err := w.message(r)
 	if err == nil {
-		err = w.write(msg)
+		err = w.writeRun(msg)
 	}
 	var broken *wire.WriteError
 	switch {
@@ -158,6 +159,40 @@ func splitNils[In any](ins []In) (vals []In, nils []int) {
 		}
 	}
 	return vals, nils
+}
+
+// writeRun encodes a Run request. It flushes only if no other request is
+// unanswered: otherwise the reply to one of those will come, and the slot's
+// goroutine flushes what waits once it has read the replies at hand, so
+// that requests sent while the worker is busy go out together in one write.
+func (w *worker[In, Out]) writeRun(msg *wire.Request[In]) error {
+	w.writeMu.Lock()
+	defer w.writeMu.Unlock()
+	if err := w.conn.Send(msg); err != nil {
+		return err
+	}
+	if w.unanswered.Add(1) == 1 {
+		return w.conn.Flush()
+	}
+	return nil
+}
+
+// answered records that a request has its last reply, and flushes the
+// requests that wait if some are still unanswered and no other reply is
+// at hand to do it later.
+func (w *worker[In, Out]) answered() {
+	if w.unanswered.Add(-1) > 0 && !w.conn.Ready() {
+		w.flush()
+	}
+}
+
+// flush writes what is buffered for the worker.
+func (w *worker[In, Out]) flush() {
+	w.writeMu.Lock()
+	defer w.writeMu.Unlock()
+	if w.conn.Buffered() > 0 {
+		_ = w.conn.Flush()
+	}
 }
 
 // write encodes msg and flushes it, unless another goroutine is waiting

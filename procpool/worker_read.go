@@ -77,11 +77,16 @@ func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 	w.tasks.Add(uint64(r.N))
 	j := fl.req.job
 	j.addTook(time.Duration(r.Took))
+	var next []*request[In, Out]
+	if r.Last {
+		next = w.p.freeRoom(w, time.Duration(r.Took))
+	}
 	settleReply(fl.req, r)
 	if r.Last {
 		w.unrun(fl.req, r.Refused)
 		j.retire(fl.req)
-		w.p.requestBack(w, time.Duration(r.Took))
+		w.sendNext(next)
+		w.answered()
 	}
 	return nil
 }

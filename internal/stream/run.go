@@ -146,7 +146,7 @@ func (s *state[In, Out]) loop() {
 		}
 		s.handOver()
 		s.sendReady()
-		if s.drained && len(s.pending) == 0 && len(s.ready) == 0 {
+		if s.drained && len(s.pending) == 0 && (len(s.ready) == 0 || s.failed != nil) {
 			if s.failed != nil {
 				s.out <- result[In, Out]{err: s.failed}
 			}
@@ -213,9 +213,13 @@ func (s *state[In, Out]) restartTimer() {
 	}
 }
 
-// take seals the fill being gathered, if it holds anything, for dispatch.
+// take seals the fill being gathered, if it holds anything, for dispatch,
+// unless a dispatch failed: then nothing more goes out.
 func (s *state[In, Out]) take() {
 	s.restartTimer()
+	if s.failed != nil {
+		return
+	}
 	if c, n := s.feed.seal(); c != nil {
 		s.ready = append(s.ready, taken[In]{c, n})
 	}
