@@ -49,7 +49,7 @@ fi
 profiles=$work/profiles
 mkdir -p "$profiles"
 if [ -z "$quick" ]; then
-	for bench in ProcRoundTrip ProcSubmit CPU; do
+	for bench in ProcRoundTrip ProcSubmit ProcMap CPU; do
 		go test -run '^$' -bench "^Benchmark$bench\$/lib=procpool\$" -benchtime 2s \
 			-cpuprofile "$profiles/$bench.prof" -o "$profiles/bench.test" . >/dev/null
 		go tool pprof -top -nodecount 15 "$profiles/bench.test" "$profiles/$bench.prof" \

@@ -10,22 +10,30 @@ import (
 // It is keyed by the benchmark group the target reads; the profile of that
 // benchmark, taken in the same run, follows it in RESULTS.md.
 var why = map[string]string{
-	"ProcRoundTrip": "A round trip wakes five goroutines in two processes in turn: " +
-		"the pump that writes the request, the worker's reader and runner, the " +
-		"parent's reader, and the caller. On this virtual machine each cross-thread " +
-		"wake-up has a long tail (tens of µs at the 90th percentile), and the bare " +
-		"pipe pays two of them where procpool pays five; the median round trip is " +
-		"well below the mean that the benchmark reports. The profile is the " +
-		"parent's: scheduling and pipe syscalls, not encoding, dominate.",
+	"ProcRoundTrip": "A round trip crosses two processes: the caller writes the " +
+		"request itself (there is no pump), the worker's reader hands it to the " +
+		"runner, which writes the reply, and the parent's reader settles the " +
+		"future the caller waits on. Beside the bare pipe's two wake-ups that is " +
+		"two more goroutine hand-offs, four gob codings and a dozen locks and " +
+		"allocations; on this virtual machine each cross-thread wake-up has a " +
+		"long tail, and the mean the benchmark reports is above the median. The " +
+		"profile is the parent's: pipe syscalls and scheduling dominate.",
 	"ProcSubmit": "Each unbatched input is one request and one reply, each " +
-		"gob-encoded and framed, and a worker flushes its replies before it runs " +
-		"the next input, so that a crash cannot lose a result already computed. " +
-		"That is a write per input on each side; Map and MapSeq batch them away.",
+		"gob-encoded and framed. The parent's requests go out together while a " +
+		"worker is busy, but a worker flushes its replies before it runs the " +
+		"next input, so that a crash cannot lose a result already computed and " +
+		"blame an input that did not cause it: that is a write per input in the " +
+		"worker, a few microseconds on this machine, which bounds two workers " +
+		"well below a million inputs a second. Map and MapSeq batch them away.",
+	"ProcMap": "Map of tiny inputs is bound by gob's encoding and decoding of " +
+		"the batches on both sides of the pipe (a few nanoseconds an input each " +
+		"way), which the two CPUs share with the workers; Python's figure here " +
+		"is with its chunksize tuned by hand.",
 	"CPU": "The eight tasks take about a millisecond each here, so per-task " +
 		"overhead and the load of a shared 2-CPU machine weigh on the figure; " +
 		"sequential runs are timed just before each lib to cancel the drift, but a " +
 		"burst during one lib's repetitions still shows. examples/sumsquares, with " +
-		"half-second tasks, measures 1.9-2.1x for both engines.",
+		"longer tasks, measures 1.9-2.0x for both engines.",
 }
 
 // profileTop returns the saved `go tool pprof -top` output for group, if

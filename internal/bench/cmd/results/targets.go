@@ -27,13 +27,15 @@ var targets = []target{
 		"CPU", "speedup", []string{"stealing", "python-ppe"}},
 	{"CPU-bound speedup, `procpool`", "≥ 1.9×", meets("CPU", "procpool", "speedup", 1.9),
 		"CPU", "speedup", []string{"python-ppe", "python-mp"}},
-	{"`procpool` round trip, one tiny task", "≤ 30 µs", meets("ProcRoundTrip", "procpool", "ns/op", 30e3),
+	{"`procpool` round trip, one tiny task", "≤ 2× the bare pipe", ratioTo("ProcRoundTrip", "procpool", "pipe", "ns/op", 2),
 		"ProcRoundTrip", "ns/op", []string{"python-ppe", "pipe"}},
-	{"`procpool` Submit throughput, tiny, unbatched", "≥ 250 k/s", meets("ProcSubmit", "procpool", "tasks/s", 250e3),
+	{"`procpool` Submit throughput, tiny, unbatched", "≥ 1 M/s", meets("ProcSubmit", "procpool", "tasks/s", 1e6),
 		"ProcSubmit", "tasks/s", []string{"python-ppe", "pipe"}},
-	{"`procpool.Map` throughput, tiny, auto-chunked", "≥ 3 M/s", meets("ProcMap", "procpool", "tasks/s", 3e6),
+	{"`procpool` Submit throughput, tiny, unbatched", "≥ 40 % of the pipelined pipe", ratioTo("ProcSubmit", "procpool", "pipe", "tasks/s", 0.4),
+		"ProcSubmit", "tasks/s", []string{"pipe"}},
+	{"`procpool.Map` throughput, tiny, auto-chunked", "≥ 3× Python's `multiprocessing.Pool.map`", ratioTo("ProcMap", "procpool", "python-mp", "tasks/s", 3),
 		"ProcMap", "tasks/s", []string{"python-mp", "python-ppe-chunked"}},
-	{"spawn → first result", "≤ 5 ms", meets("Spawn", "procpool", "ns/op", 5e6),
+	{"spawn → first result", "≤ 2× a bare exec", ratioTo("Spawn", "procpool", "exec", "ns/op", 2),
 		"Spawn", "ns/op", []string{"python-fork", "python-spawn", "exec"}},
 	{"killed worker → its future settled", "≤ 10 ms", meets("ProcKill", "procpool", "ns/op", 10e6),
 		"ProcKill", "ns/op", []string{"python-ppe", "exec"}},
@@ -58,6 +60,19 @@ func meets(group, lib, unit string, limit float64) func(*suite) (string, bool, b
 	return func(s *suite) (string, bool, bool) {
 		v, ok := s.median(group, lib, unit)
 		return format(unit, v), ok && !better(unit, limit, v), ok
+	}
+}
+
+// ratioTo checks lib's unit in group against ref's, measured in the same
+// run: at most limit times it, or at least where higher is better.
+func ratioTo(group, lib, ref, unit string, limit float64) func(*suite) (string, bool, bool) {
+	return func(s *suite) (string, bool, bool) {
+		v, ok := s.median(group, lib, unit)
+		r, rok := s.median(group, ref, unit)
+		if !ok || !rok || r == 0 {
+			return "", false, false
+		}
+		return fmt.Sprintf("%s, %.2f× %s's %s", format(unit, v), v/r, ref, format(unit, r)), !better(unit, limit*r, v), true
 	}
 }
 
