@@ -23,7 +23,7 @@ const hangFor = time.Minute
 // of speed.
 const waitFor = 2 * time.Minute
 
-// block is the Block and Hang ops: report the start, then wait.
+// block is the Block, BlockFail and Hang ops: report the start, then wait.
 func block(ctx context.Context, in Input) (Output, error) {
 	conn, err := net.Dial("tcp", in.Addr)
 	if err != nil {
@@ -45,6 +45,9 @@ func block(ctx context.Context, in Input) (Output, error) {
 	}
 	select {
 	case <-released:
+		if in.Op == BlockFail {
+			return Output{}, fmt.Errorf("input %d: %w", in.N, &Error{Code: in.N})
+		}
 		return Output{N: in.N * in.N}, nil
 	case <-ctx.Done():
 	}

@@ -14,18 +14,24 @@ var mapScenarios = []scenario{
 	{"Map/AfterCloseReturnsErrClosed", mapAfterClose},
 }
 
-// mapFirstFailure runs an input that blocks until its context ends before
-// one that fails at once: Map must return the failure without waiting for
-// the first, cancelling it.
+// mapFirstFailure runs an input that blocks until its context ends beside
+// one that fails once both have started: Map must return the failure
+// without waiting for the first, cancelling it. The failure waits for the
+// first input's start, so that a busy machine cannot make it fail before
+// the first input has run at all.
 func mapFirstFailure(t *testing.T, e Engine) {
 	ex, g := open(t, e, Config{Workers: 2})
-	ins := []Input{g.Input(Block, 0), {Op: FailTyped, N: 1}}
+	ins := []Input{g.Input(Block, 0), g.Input(BlockFail, 1)}
 	for i := 2; i < 12; i++ {
 		ins = append(ins, g.Input(Record, i))
 	}
-	outs, err := ex.Map(bg(), ins)
-	want(t, outs == nil, "Map returned outputs with an error")
-	if te := wantAs[*pool.TaskError](t, err, "Map with a failing input"); te != nil {
+	done := mapAsync(ex, ins)
+	g.Wait(0, "started")
+	g.Wait(1, "started")
+	g.Release(1)
+	m := <-done
+	want(t, m.outs == nil, "Map returned outputs with an error")
+	if te := wantAs[*pool.TaskError](t, m.err, "Map with a failing input"); te != nil {
 		wantEqual(t, te.Index, 1, "the failed input's index")
 	}
 	wantEqual(t, g.Wait(0, "ended"), "ended canceled sentinel", "what the blocked input saw: Map cancelled it with the failure as the cause")
@@ -52,15 +58,7 @@ func mapCtxEnds(t *testing.T, e Engine) {
 func mapDuringClose(t *testing.T, e Engine) {
 	ex, g := open(t, e, Config{Workers: 2})
 	ins := append([]Input{g.Input(Block, 0), g.Input(Block, 1)}, squares(50)...)
-	type mapped struct {
-		outs []Output
-		err  error
-	}
-	done := make(chan mapped, 1)
-	go func() {
-		outs, err := ex.Map(bg(), ins)
-		done <- mapped{outs, err}
-	}()
+	done := mapAsync(ex, ins)
 	g.Wait(0, "started")
 	closed := make(chan error, 1)
 	go func() { closed <- ex.Close() }()
@@ -99,4 +97,21 @@ func waitClosed(t *testing.T, ex Executor[Input, Output]) {
 		_, err := result(t, ex.Submit(ended, Input{Op: Square}))
 		return err == pool.ErrClosed
 	}, "the executor never refused inputs after Close began")
+}
+
+// mapped is what a Map run by mapAsync returned.
+type mapped struct {
+	outs []Output
+	err  error
+}
+
+// mapAsync runs Map on its own goroutine, so that a scenario can act on
+// the inputs while it runs.
+func mapAsync(ex Executor[Input, Output], ins []Input) <-chan mapped {
+	done := make(chan mapped, 1)
+	go func() {
+		outs, err := ex.Map(bg(), ins)
+		done <- mapped{outs, err}
+	}()
+	return done
 }

@@ -51,6 +51,9 @@ const (
 	// Mutate, given to [PointerTask], sets the input's N to its negation
 	// through the pointer and returns N*N.
 	Mutate
+	// BlockFail is Block, except that a released input fails as FailTyped
+	// does: a failure whose moment the scenario chooses.
+	BlockFail
 )
 
 // Input is the input of [Task]: what to do, and with what.
@@ -115,7 +118,7 @@ func Task(ctx context.Context, in Input) (Output, error) {
 		panic(&Error{Code: in.N})
 	case Goexit:
 		runtime.Goexit()
-	case Block, Hang:
+	case Block, Hang, BlockFail:
 		return block(ctx, in)
 	case Deadline:
 		d, _ := ctx.Deadline()
