@@ -162,9 +162,10 @@ func splitNils[In any](ins []In) (vals []In, nils []int) {
 }
 
 // writeRun encodes a Run request. It flushes only if no other request is
-// unanswered: otherwise the reply to one of those will come, and the slot's
-// goroutine flushes what waits once it has read the replies at hand, so
-// that requests sent while the worker is busy go out together in one write.
+// unanswered: otherwise a reply to one of those will come, and the slot's
+// goroutine flushes what waits once it has read the replies at hand (see
+// read), so that requests sent while the worker is busy go out together
+// in one write.
 func (w *worker[In, Out]) writeRun(msg *wire.Request[In]) error {
 	w.writeMu.Lock()
 	defer w.writeMu.Unlock()
@@ -177,17 +178,14 @@ func (w *worker[In, Out]) writeRun(msg *wire.Request[In]) error {
 	return nil
 }
 
-// answered records that a request has its last reply, and flushes the
-// requests that wait if some are still unanswered and no other reply is
-// at hand to do it later.
-func (w *worker[In, Out]) answered() {
-	if w.unanswered.Add(-1) > 0 && !w.conn.Ready() {
-		w.flush()
+// flushWaiting writes the requests that writeRun left buffered. The slot's
+// goroutine calls it before it waits for the next message: whatever that
+// message would be (a last reply, a partial one, a heartbeat), the worker
+// must have the requests first.
+func (w *worker[In, Out]) flushWaiting() {
+	if w.unanswered.Load() == 0 {
+		return // writeRun flushed: nothing waits
 	}
-}
-
-// flush writes what is buffered for the worker.
-func (w *worker[In, Out]) flush() {
 	w.writeMu.Lock()
 	defer w.writeMu.Unlock()
 	if w.conn.Buffered() > 0 {

@@ -38,6 +38,9 @@ func (w *worker[In, Out]) read() error {
 		if err == nil {
 			err = w.deliver(r)
 		}
+		if err == nil && !w.conn.Ready() {
+			w.flushWaiting()
+		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				w.proc.kill()
@@ -86,7 +89,7 @@ func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 		w.unrun(fl.req, r.Refused)
 		j.retire(fl.req)
 		w.sendNext(next)
-		w.answered()
+		w.unanswered.Add(-1)
 	}
 	return nil
 }
