@@ -63,6 +63,17 @@
 // becomes a [*pool.PanicError] with the worker's stack, whose value is the
 // panic's value when gob can encode it, and the worker goes on.
 //
+// # Large data shared by every worker
+//
+// Every byte of an input is copied to the worker that runs it. For data
+// that many inputs read (a table, a model, the file being scanned), share
+// it instead: [Share] or [ShareFile] makes a [Shared] region once, inputs
+// carry a *Shared with an offset and length, and each worker maps the
+// same memory at its first [Shared.Bytes]. The region exists once, however
+// many workers read it; on Linux it is freed when the parent and its
+// workers are gone, even if the parent is killed. It serves the workers on
+// the parent's machine only.
+//
 // # Failures
 //
 // Every input settles exactly once. A worker that dies fails the input it
@@ -129,7 +140,11 @@
 // line of stderr is cut at 64 KiB, only the last lines are kept, and a
 // Stderr writer that blocks holds up nothing. The worker enforces
 // [RecycleAfter] and [MaxRSS] itself, so they bound leaks in well-meaning
-// code, not a worker that ignores them.
+// code, not a worker that ignores them. A [Shared] region is mapped
+// read-only, and a worker checks that the file it opens is the very one
+// the parent shared; a file given to [ShareFile] that shrinks while it is
+// shared ends any process that reads past its new end, as any mapping
+// does.
 //
 // What is not promised: a descendant that leaves the worker's process
 // group (setsid, or a double fork into a new group) is not killed with it;

@@ -1,0 +1,132 @@
+package procpool_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/pool"
+	"github.com/poolkit/poolkit/procpool"
+)
+
+// span names part of a shared region.
+type span struct {
+	Region   *procpool.Shared
+	Off, Len int
+}
+
+// checksum returns the CRC-32 of the part of the region that in names.
+func checksum(_ context.Context, in span) (uint32, error) {
+	data, err := in.Region.Bytes()
+	if err != nil {
+		return 0, err
+	}
+	return crc32.ChecksumIEEE(data[in.Off : in.Off+in.Len]), nil
+}
+
+var checksumTask = procpool.Register("shared-checksum", checksum)
+
+// pattern returns n bytes that differ from place to place.
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i>>9)
+	}
+	return b
+}
+
+// spans cuts a region of size n into parts of about n/k bytes.
+func spans(r *procpool.Shared, n, k int) []span {
+	var out []span
+	for off := 0; off < n; off += n / k {
+		out = append(out, span{r, off, min(n/k, n-off)})
+	}
+	return out
+}
+
+// Workers read the region's bytes, on both engines, from a region made
+// from bytes and from one made from a file.
+func TestSharedReachesWorkers(t *testing.T) {
+	const n = 4<<20 + 123
+	data := pattern(n)
+	path := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	fromBytes, err := procpool.Share(data)
+	require.NoError(t, err)
+	defer fromBytes.Close()
+	fromFile, err := procpool.ShareFile(path)
+	require.NoError(t, err)
+	defer fromFile.Close()
+	data[0]++ // Share copied the bytes: changing them afterwards changes nothing shared
+
+	engines := map[string]pool.Executor[span, uint32]{
+		"procpool": procpool.New(checksumTask, procpool.Workers(2)),
+		"pool":     pool.New(checksum, pool.Workers(2)),
+	}
+	data[0]--
+	for name, ex := range engines {
+		for what, r := range map[string]*procpool.Shared{"Share": fromBytes, "ShareFile": fromFile} {
+			t.Run(name+"/"+what, func(t *testing.T) {
+				require.Equal(t, n, r.Len())
+				ins := spans(r, n, 37)
+				outs, err := ex.Map(bg(), ins)
+				require.NoError(t, err)
+				for i, in := range ins {
+					assert.Equal(t, crc32.ChecksumIEEE(data[in.Off:in.Off+in.Len]), outs[i], "part %d", i)
+				}
+			})
+		}
+		require.NoError(t, ex.Close())
+	}
+}
+
+// A reference crosses as a few dozen bytes, never as the region.
+func TestSharedEncodesAReference(t *testing.T) {
+	r, err := procpool.Share(pattern(1 << 20))
+	require.NoError(t, err)
+	defer r.Close()
+	var b bytes.Buffer
+	require.NoError(t, gob.NewEncoder(&b).Encode(span{Region: r}))
+	assert.Less(t, b.Len(), 512, "the encoded reference")
+}
+
+// After Close, the region is refused in the parent and to workers that
+// have not mapped it, with an error that says so; closing twice is fine.
+func TestSharedClosed(t *testing.T) {
+	r, err := procpool.Share(pattern(1 << 16))
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.NoError(t, r.Close())
+	_, err = r.Bytes()
+	assert.ErrorContains(t, err, "shared region is closed")
+
+	p := procpool.New(checksumTask, procpool.Workers(1))
+	defer p.Close()
+	_, err = p.Submit(bg(), span{r, 0, 1}).Result(bg())
+	assert.ErrorContains(t, err, "mapping the shared region", "a task given a closed region")
+}
+
+// An empty region is a valid one.
+func TestSharedEmpty(t *testing.T) {
+	r, err := procpool.Share(nil)
+	require.NoError(t, err)
+	defer r.Close()
+	p := procpool.New(checksumTask, procpool.Workers(1))
+	defer p.Close()
+	sum, err := p.Submit(bg(), span{r, 0, 0}).Result(bg())
+	require.NoError(t, err)
+	assert.Equal(t, crc32.ChecksumIEEE(nil), sum)
+}
+
+// A missing file is an error that names it.
+func TestShareFileMissing(t *testing.T) {
+	_, err := procpool.ShareFile(filepath.Join(t.TempDir(), "absent"))
+	assert.ErrorContains(t, err, "absent")
+}
