@@ -1,62 +1,102 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"os"
+	"sync"
 )
 
-// chunker cuts a stream into chunks of whole lines. It holds one chunk at
-// a time; the engine's window decides how many are alive at once.
-type chunker struct {
-	r    *bufio.Reader
-	size int
-	err  error // the read error that ended the chunks, if any
+// Part names a range of the log by its offset and length: the input of a
+// task, a few dozen bytes, whatever the size of the range. The worker
+// reads the range from the file itself, so the log's bytes never cross a
+// pipe, and the operating system's page cache holds them once for all
+// the workers.
+type Part struct {
+	Path string
+	Off  int64
+	Len  int64
 }
 
-func newChunker(r io.Reader, size int) *chunker {
-	return &chunker{r: bufio.NewReaderSize(r, 64<<10), size: size}
-}
-
-// All yields the chunks in order: each about size bytes, extended to the
-// end of its last line. The chunks are fresh slices the consumer may keep.
-// After the loop, Err reports a read error that cut it short.
-func (c *chunker) All() iter.Seq[[]byte] {
-	return func(yield func([]byte) bool) {
-		for {
-			chunk, err := c.next()
-			if len(chunk) > 0 && !yield(chunk) {
-				return
-			}
-			if err != nil {
-				if err != io.EOF {
-					c.err = fmt.Errorf("reading the log: %w", err)
-				}
+// parts cuts a file of size bytes into parts of chunk bytes each, the
+// last one shorter. The cuts fall anywhere; a part owns the lines that
+// begin inside it (see readLines), so every line is scanned exactly once.
+func parts(path string, size, chunk int64) iter.Seq[Part] {
+	return func(yield func(Part) bool) {
+		for off := int64(0); off < size; off += chunk {
+			if !yield(Part{Path: path, Off: off, Len: min(chunk, size-off)}) {
 				return
 			}
 		}
 	}
 }
 
-// Err returns the error that ended All early, or nil at the end of input.
-func (c *chunker) Err() error { return c.err }
-
-// next reads the next chunk. At the end of input it returns what is left
-// and io.EOF.
-func (c *chunker) next() ([]byte, error) {
-	buf := make([]byte, c.size, c.size+256)
-	n, err := io.ReadFull(c.r, buf)
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return buf[:n], io.EOF
+// scanPart reads the lines that begin in its part of the log and tallies
+// them. It is the task that both engines run.
+func scanPart(ctx context.Context, p Part) (Tally, error) {
+	f, err := os.Open(p.Path)
+	if err != nil {
+		return Tally{}, err
 	}
+	defer f.Close()
+	buf := buffers.Get().(*[]byte)
+	defer buffers.Put(buf)
+	lines, err := readLines(f, p.Off, p.Len, buf)
+	if err != nil {
+		return Tally{}, fmt.Errorf("reading %s at %d: %w", p.Path, p.Off, err)
+	}
+	return scanChunk(ctx, lines)
+}
+
+// buffers holds the read buffers of scanPart for reuse, so that a worker
+// does not allocate a part's worth of memory for every part.
+var buffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// readLines returns the lines that begin in [off, off+n) of r, whole: a
+// line begins at 0 and after every newline, so it reads from the byte
+// before off, to learn whether a line begins at off, and on past off+n to
+// the end of the last line that begins inside. The result is in *buf,
+// which it grows as needed.
+func readLines(r io.ReaderAt, off, n int64, buf *[]byte) ([]byte, error) {
+	from := max(off-1, 0)
+	data, end, err := readAt(r, from, off+n-from, (*buf)[:0])
+	for err == nil && !end && data[len(data)-1] != '\n' {
+		var more []byte
+		at := from + int64(len(data))
+		more, end, err = readAt(r, at, 64<<10, data)
+		if i := bytes.IndexByte(more[len(data):], '\n'); i >= 0 {
+			more = more[:len(data)+i+1]
+			data, end = more, true
+			break
+		}
+		data = more
+	}
+	*buf = data
 	if err != nil {
 		return nil, err
 	}
-	if buf[n-1] == '\n' {
-		return buf, nil
+	if off > 0 { // skip the end of a line that began before off
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 || int64(i) >= n {
+			return nil, nil // no line begins in this part
+		}
+		data = data[i+1:]
 	}
-	rest, err := c.r.ReadBytes('\n')
-	return append(buf, rest...), err
+	return data, nil
+}
+
+// readAt appends up to n bytes of r at off to buf. It reports end if the
+// file ended first.
+func readAt(r io.ReaderAt, off, n int64, buf []byte) (_ []byte, end bool, _ error) {
+	start := len(buf)
+	buf = append(buf, make([]byte, n)...)
+	got, err := r.ReadAt(buf[start:], off)
+	if errors.Is(err, io.EOF) {
+		return buf[:start+got], true, nil
+	}
+	return buf[:start+got], false, err
 }

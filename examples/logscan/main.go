@@ -1,15 +1,17 @@
-// Command logscan parses a large log with regular expressions on either
-// engine, streaming it through MapSeq in chunks of whole lines, and prints
-// the throughput, the peak memory of the whole process tree (this process
-// and its worker processes) and the ten most frequent error codes.
+// Command logscan parses a large log with a regular expression on either
+// engine, streaming it through MapSeq in parts, and prints the throughput,
+// the peak memory of the whole process tree (this process and its worker
+// processes) and the ten most frequent error codes. An input names a part
+// of the file by offset and length; the worker reads the part itself, so
+// the log never crosses a pipe.
 //
 //	go run ./examples/logscan [-engine pool|procpool] [-size 200MB] [-chunk 2MB] [-workers N] [-dir DIR]
 //
 // The log is generated first, into a new folder in the system's temporary
 // directory that is removed when the program ends (Ctrl-C included); with
 // -dir the log is kept in that folder instead, and later runs of the same
-// -size reuse it. The file is read a chunk at a time, never whole, and
-// MapSeq keeps only a bounded window of chunks in flight, so memory stays
+// -size reuse it. The file is read a part at a time, never whole, and
+// MapSeq keeps only a bounded window of parts in flight, so memory stays
 // flat as the file grows: compare the peak RSS of -size 50MB and -size 1GB.
 // Peak RSS is read from /proc and shows "n/a" on systems other than Linux.
 package main
@@ -30,15 +32,15 @@ import (
 	"github.com/poolkit/poolkit/procpool"
 )
 
-// scanTask is scanChunk registered for worker processes.
-var scanTask = procpool.Register("logscan", scanChunk)
+// scanTask is scanPart registered for worker processes.
+var scanTask = procpool.Register("logscan", scanPart)
 
 func main() {
 	procpool.Main() // in a worker process: serve tasks and exit
 	cfg := config{size: 200e6, chunk: 2e6}
 	flag.StringVar(&cfg.engine, "engine", "pool", "engine to scan on: pool or procpool")
 	flag.Var(&cfg.size, "size", "size of the generated log, such as 200MB or 1GB")
-	flag.Var(&cfg.chunk, "chunk", "bytes of whole lines per task, such as 2MB")
+	flag.Var(&cfg.chunk, "chunk", "bytes of the log per task, such as 2MB")
 	flag.IntVar(&cfg.workers, "workers", runtime.NumCPU(), "number of workers")
 	flag.StringVar(&cfg.dir, "dir", "", "keep the generated log in this folder, for later runs to reuse (default: a temporary folder, removed at the end)")
 	flag.Parse()
@@ -62,10 +64,10 @@ type config struct {
 
 // newExecutor builds the executor for engine: the only line that differs
 // between the engines.
-func newExecutor(engine string, workers int) (pool.Executor[[]byte, Tally], error) {
+func newExecutor(engine string, workers int) (pool.Executor[Part, Tally], error) {
 	switch engine {
 	case "pool":
-		return pool.New(scanChunk, pool.Workers(workers)), nil
+		return pool.New(scanPart, pool.Workers(workers)), nil
 	case "procpool":
 		return procpool.New(scanTask, procpool.Workers(workers)), nil
 	}
@@ -138,36 +140,27 @@ type scanned struct {
 	rssOK   bool
 }
 
-// scan streams the file at path through ex in chunks of about chunk bytes
-// and adds up the tallies, drawing a progress bar on a terminal. It closes
-// ex before it takes the last memory sample.
-func scan(ctx context.Context, ex pool.Executor[[]byte, Tally], path string, chunk int) (s scanned, err error) {
+// scan streams the file at path through ex in parts of chunk bytes and
+// adds up the tallies, drawing a progress bar on a terminal. It closes ex
+// before it takes the last memory sample.
+func scan(ctx context.Context, ex pool.Executor[Part, Tally], path string, chunk int) (s scanned, err error) {
 	rss := startPeakRSS(20 * time.Millisecond)
 	defer func() { s.peakRSS, s.rssOK = rss.Stop() }()
 	defer ex.Close()
-	f, err := os.Open(path)
-	if err != nil {
-		return s, fmt.Errorf("logscan: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+	fi, err := os.Stat(path)
 	if err != nil {
 		return s, fmt.Errorf("logscan: %w", err)
 	}
 
 	start := time.Now()
-	chunks := newChunker(f, chunk)
 	bar := newBar(fi.Size(), "scanning")
 	defer bar.Clear()
-	for t, err := range ex.MapSeq(ctx, chunks.All()) {
+	for t, err := range ex.MapSeq(ctx, parts(path, fi.Size(), int64(chunk))) {
 		if err != nil {
 			return s, fmt.Errorf("logscan: scanning %s: %w", path, err)
 		}
 		s.total.merge(t)
 		bar.Add64(t.Bytes)
-	}
-	if err := chunks.Err(); err != nil {
-		return s, fmt.Errorf("logscan: %s: %w", path, err)
 	}
 	s.wall = time.Since(start)
 	return s, nil

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,35 +118,58 @@ func TestMergeAddsUp(t *testing.T) {
 		Errors: map[string]map[string]int64{"E1": {"a": 3, "b": 1}, "E2": {"c": 4}}}, total)
 }
 
-func TestChunkerCutsAtLineEnds(t *testing.T) {
-	var data bytes.Buffer
-	require.NoError(t, generate(t.Context(), &data, 50_000, func(int64) {}))
-	data.WriteString("a last line without a newline")
-	for _, size := range []int{1, 100, 4096, 1 << 20} {
-		c := newChunker(bytes.NewReader(data.Bytes()), size)
-		var joined []byte
-		for chunk := range c.All() {
-			joined = append(joined, chunk...)
-			if len(joined) < data.Len() {
-				require.Equal(t, byte('\n'), chunk[len(chunk)-1], "chunk size %d: a chunk ends inside a line", size)
-				require.GreaterOrEqual(t, len(chunk), size)
+// Whatever the part size, the parts' lines put together are the file:
+// every line is read once, whole, by the part it begins in, long lines
+// and a last line without a newline included.
+func TestPartsCoverEveryLineOnce(t *testing.T) {
+	var log bytes.Buffer
+	require.NoError(t, generate(t.Context(), &log, 50_000, func(int64) {}))
+	long := strings.Repeat("a long line ", 20_000) + "\n\n"
+	for _, c := range []struct {
+		data  string
+		sizes []int64
+	}{
+		{log.String() + long + "a last line without a newline", []int64{100, 4096, 1 << 20}},
+		{log.String()[:3000] + long[:3000] + "\n\nlast", []int64{1, 2, 7}}, // a part per byte reads on to the line's end: keep it short
+	} {
+		r := strings.NewReader(c.data)
+		for _, size := range c.sizes {
+			var joined []byte
+			buf := new([]byte)
+			for p := range parts("log", int64(len(c.data)), size) {
+				lines, err := readLines(r, p.Off, p.Len, buf)
+				require.NoError(t, err)
+				if len(lines) > 0 && len(joined)+len(lines) < len(c.data) {
+					require.Equal(t, byte('\n'), lines[len(lines)-1], "part size %d: a part ends inside a line", size)
+				}
+				joined = append(joined, lines...)
 			}
+			require.Equal(t, c.data, string(joined), "part size %d", size)
 		}
-		require.NoError(t, c.Err())
-		assert.Equal(t, data.Bytes(), joined, "chunk size %d", size)
 	}
 }
 
-func TestChunkerReportsAReadError(t *testing.T) {
+func TestReadLinesReportsAReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
-	c := newChunker(io.MultiReader(strings.NewReader("one\ntwo"), iotest.ErrReader(boom)), 4)
-	var chunks []string
-	for chunk := range c.All() {
-		chunks = append(chunks, string(chunk))
-	}
-	assert.Equal(t, []string{"one\n"}, chunks)
-	assert.ErrorIs(t, c.Err(), boom)
-	assert.ErrorContains(t, c.Err(), "reading the log")
+	_, err := readLines(failingReader{boom}, 10, 10, new([]byte))
+	assert.ErrorIs(t, err, boom)
+}
+
+// failingReader fails every read with its error.
+type failingReader struct{ err error }
+
+func (r failingReader) ReadAt([]byte, int64) (int, error) { return 0, r.err }
+
+func TestScanPartReadsItsRange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	line := "2025-03-14T00:00:00.006Z ERROR req=d7daea1d POST /api/v1/orders/38649 status=503 bytes=0 dur=22ms err=E5012 msg=\"upstream failed\"\n"
+	require.NoError(t, os.WriteFile(path, []byte(strings.Repeat(line, 10)), 0o600))
+	got, err := scanPart(t.Context(), Part{Path: path, Off: int64(len(line)) * 3, Len: int64(len(line)) * 2})
+	require.NoError(t, err)
+	assert.Equal(t, Tally{Bytes: int64(len(line)) * 2, Lines: 2, Requests: 2,
+		Errors: map[string]map[string]int64{"E5012": {"POST /api/v1/orders/:id": 2}}}, got)
+	_, err = scanPart(t.Context(), Part{Path: path + ".absent", Len: 1})
+	assert.ErrorContains(t, err, "log.absent")
 }
 
 func TestTopCodes(t *testing.T) {
