@@ -36,4 +36,3 @@ func TestRequestsWrittenWhileBusyAlwaysGoOut(t *testing.T) {
 	}
 	wg.Wait()
 }
-
