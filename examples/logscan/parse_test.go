@@ -60,6 +60,9 @@ func generated(tb testing.TB, size int64) []byte {
 // still does, some so that only the error code goes.
 const good = `2025-03-14T00:00:00.006Z ERROR req=d7daea1d POST /api/v1/orders/38649 status=503 bytes=0 dur=22ms err=E5012 msg="upstream failed"`
 
+// served is a request line without an error code.
+const served = "2025-03-14T00:00:00.001Z INFO  req=3bf98798 GET /api/v1/search status=200 bytes=824 dur=200ms"
+
 var nearMisses = []string{
 	good,
 	strings.Replace(good, "2025", "202", 1),
@@ -143,7 +146,7 @@ var nearMisses = []string{
 	"",
 	"\r",
 	"2025-03-14T00:00:00.005Z DEBUG gc pause=553us heap=478MB",
-	"2025-03-14T00:00:00.001Z INFO  req=3bf98798 GET /api/v1/search status=200 bytes=824 dur=200ms",
+	served,
 	"2025-03-14T00:00:00.001Z WARN req=0 DELETE /x status=999 bytes=0 dur=0ms err=E0000",
 }
 
@@ -152,13 +155,42 @@ var nearMisses = []string{
 // request line.
 func TestParseRequestAgreesWithRequestLine(t *testing.T) {
 	for _, line := range nearMisses {
-		m := requestLine.FindSubmatch([]byte(line))
-		r, ok := parseRequest([]byte(line))
-		require.Equal(t, m != nil, ok, "matches %q", line)
-		if ok {
-			assert.Equal(t, [3]string{string(m[2]), string(m[3]), string(m[5])},
-				[3]string{string(r.method), string(r.path), string(r.code)}, "captures of %q", line)
+		agree(t, line)
+	}
+}
+
+// TestParseRequestAgreesOnEveryEditOfALine checks parseRequest against
+// requestLine on every line one edit away from a request line: each byte
+// deleted, replaced by each of the 256 byte values, and each value
+// inserted before each byte.
+func TestParseRequestAgreesOnEveryEditOfALine(t *testing.T) {
+	for _, line := range []string{good, served} {
+		for i := 0; i <= len(line); i++ {
+			if i < len(line) {
+				agree(t, line[:i]+line[i+1:])
+			}
+			for b := 0; b < 256; b++ {
+				if i < len(line) {
+					agree(t, line[:i]+string(byte(b))+line[i+1:])
+				}
+				agree(t, line[:i]+string(byte(b))+line[i:])
+			}
 		}
+	}
+}
+
+// agree fails t unless parseRequest matches and captures on line what
+// requestLine does.
+func agree(t *testing.T, line string) {
+	t.Helper()
+	m := requestLine.FindSubmatch([]byte(line))
+	r, ok := parseRequest([]byte(line))
+	if ok != (m != nil) {
+		t.Fatalf("parseRequest says %v, requestLine %v, on %q", ok, m != nil, line)
+	}
+	if ok && (string(r.method) != string(m[2]) || string(r.path) != string(m[3]) || string(r.code) != string(m[5])) {
+		t.Fatalf("parseRequest captures %q %q %q, requestLine %q %q %q, on %q",
+			r.method, r.path, r.code, m[2], m[3], m[5], line)
 	}
 }
 
