@@ -242,6 +242,9 @@ func TestAppendNormalized(t *testing.T) {
 	}
 }
 
+// FuzzScanChunk compares scanChunk with referenceScan on any input. Run
+// it with -fuzzminimizetime of a few seconds: minimizing a long input
+// against the regexp can otherwise hold a worker for a minute at a time.
 func FuzzScanChunk(f *testing.F) {
 	for _, line := range nearMisses {
 		f.Add([]byte(line + "\n"))
