@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"regexp"
-	"strings"
 )
 
 // requestLine matches a request line of the log and captures the level,
-// method, path, status and error code (if any).
+// method, path, status and error code (if any). It is the definition of a
+// request line: scanChunk does not run it, but parseRequest, which does,
+// must agree with it on every input (parse_test.go checks that they do,
+// on generated logs, on near misses and under the fuzzer).
 var requestLine = regexp.MustCompile(
 	`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO|WARN|ERROR) +req=[0-9a-f]+ ` +
 		`(GET|POST|PUT|DELETE) (/\S*) status=(\d{3}) bytes=\d+ dur=\d+ms(?: err=(E\d{4}))?`)
@@ -24,9 +26,11 @@ type Tally struct {
 }
 
 // scanChunk tallies the lines of chunk, which holds whole lines. It is the
-// task that both engines run.
+// task that both engines run. It counts what requestLine.FindSubmatch on
+// each line would count, with parseRequest in place of the regexp.
 func scanChunk(ctx context.Context, chunk []byte) (Tally, error) {
 	t := Tally{Bytes: int64(len(chunk)), Errors: make(map[string]map[string]int64)}
+	var c errorCounter
 	for len(chunk) > 0 {
 		if t.Lines%4096 == 0 && ctx.Err() != nil {
 			return Tally{}, ctx.Err()
@@ -38,39 +42,65 @@ func scanChunk(ctx context.Context, chunk []byte) (Tally, error) {
 			chunk = nil
 		}
 		t.Lines++
-		t.add(requestLine.FindSubmatch(line))
+		r, ok := parseRequest(line)
+		if !ok {
+			continue
+		}
+		t.Requests++
+		if r.code != nil {
+			c.add(t.Errors, r)
+		}
 	}
 	return t, nil
 }
 
-// add counts the request that m, the submatches of requestLine, describe.
-func (t *Tally) add(m [][]byte) {
-	if m == nil {
-		return
-	}
-	t.Requests++
-	code := m[5]
-	if len(code) == 0 {
-		return
-	}
-	byEndpoint := t.Errors[string(code)]
-	if byEndpoint == nil {
-		byEndpoint = make(map[string]int64)
-		t.Errors[string(code)] = byEndpoint
-	}
-	byEndpoint[string(m[2])+" "+normalize(string(m[3]))]++
+// errorCounter counts failed requests into a Tally's Errors without
+// allocating for an endpoint it has seen before. Its zero value is ready.
+type errorCounter struct {
+	key  []byte            // "METHOD normalized-path" of the current request
+	keys map[string]string // each endpoint key seen, to index maps without a conversion
 }
 
-// normalize replaces the numeric segments of path with ":id".
-func normalize(path string) string {
-	segs := strings.Split(path, "/")
-	for i, s := range segs {
-		if s != "" && strings.Trim(s, "0123456789") == "" {
-			segs[i] = ":id"
-		}
+// add counts the failed request r in errors, by code and endpoint.
+func (c *errorCounter) add(errors map[string]map[string]int64, r request) {
+	byEndpoint := errors[string(r.code)]
+	if byEndpoint == nil {
+		byEndpoint = make(map[string]int64)
+		errors[string(r.code)] = byEndpoint
 	}
-	return strings.Join(segs, "/")
+	c.key = appendNormalized(append(append(c.key[:0], r.method...), ' '), r.path)
+	key, ok := c.keys[string(c.key)]
+	if !ok {
+		if c.keys == nil {
+			c.keys = make(map[string]string)
+		}
+		key = string(c.key)
+		c.keys[key] = key
+	}
+	byEndpoint[key]++
 }
+
+// appendNormalized appends path to b with its numeric segments replaced
+// by ":id". A segment is what lies between two slashes, or between a slash
+// and an end of path; it is numeric if it is not empty and holds ASCII
+// digits only.
+func appendNormalized(b, path []byte) []byte {
+	for {
+		seg, rest, more := bytes.Cut(path, slash)
+		if len(seg) > 0 && allDigits(seg) {
+			b = append(b, ":id"...)
+		} else {
+			b = append(b, seg...)
+		}
+		if !more {
+			return b
+		}
+		b = append(b, '/')
+		path = rest
+	}
+}
+
+var slash = []byte{'/'}
 
 // merge adds u into t.
 func (t *Tally) merge(u Tally) {
