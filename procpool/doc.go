@@ -52,7 +52,11 @@
 // unexported ones arrive zero, and nil pointers cross as nil. Register
 // refuses a type gob cannot carry at all, naming the field; a value that
 // points back to itself fails its input with [ErrEncode] instead of
-// sending gob after it without end.
+// sending gob after it without end. An input or output that is a []byte
+// or a string (or a type defined as one) of 8 KiB or more skips gob's
+// buffers: it is written to the pipe as it is and read straight into the
+// receiver's copy, so large payloads cross at close to the pipe's speed.
+// It still counts toward [MaxMessage], and an empty one still arrives nil.
 //
 // A task's error keeps its identity for the errors the program registers
 // with [RegisterError] beside its tasks: errors.Is finds a registered

@@ -56,7 +56,7 @@ type handshake struct {
 // the parent's build, have the task, and then run its initializer, which
 // may take as long as it needs while the worker shows it is alive.
 func (h *handshake) run() error {
-	h.conn = wire.NewConn(h.pr.stdout, h.pr.stdin, handshakeLimit(h.cfg))
+	h.conn = wire.NewConn(h.pr.stdout, &bulkPipe{f: h.pr.stdin}, handshakeLimit(h.cfg))
 	timer := time.AfterFunc(h.cfg.startTimeout, h.pr.kill)
 	hello, err := h.hello()
 	if !timer.Stop() {

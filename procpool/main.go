@@ -66,7 +66,7 @@ func serveWorker() {
 	if err := wire.WritePreamble(out); err != nil {
 		os.Exit(2)
 	}
-	c := wire.NewConn(in, out, defaults().maxMessage)
+	c := wire.NewConn(in, &bulkPipe{f: out}, defaults().maxMessage)
 	s, setup, err := serveHandshake(c)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "procpool worker: %v\n", err)

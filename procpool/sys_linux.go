@@ -43,3 +43,16 @@ func residentBytes() uint64 {
 func selfExecutable() string {
 	return "/proc/self/exe"
 }
+
+// setPipeSize is fcntl's F_SETPIPE_SZ, which the syscall package lacks.
+const setPipeSize = 1031
+
+// growPipe asks the kernel to let the pipe f is an end of hold size bytes.
+// It does nothing if the kernel refuses.
+func growPipe(f *os.File, size int) {
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) {
+			_, _, _ = syscall.Syscall(syscall.SYS_FCNTL, fd, setPipeSize, uintptr(size))
+		})
+	}
+}

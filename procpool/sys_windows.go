@@ -56,3 +56,6 @@ func killOwnGroup() {}
 
 // parentDeathSignal ends a worker on Windows too.
 var parentDeathSignal = os.Interrupt
+
+// growPipe does nothing: a Windows pipe's size is set when it is made.
+func growPipe(*os.File, int) {}

@@ -12,10 +12,11 @@ import (
 // Flush may be called from one goroutine while Receive is called from
 // another; neither side is safe for concurrent use by itself.
 type Conn struct {
-	fw  *frameWriter
-	enc *gob.Encoder
-	fr  *frameReader
-	dec *gob.Decoder
+	fw      *frameWriter
+	enc     *gob.Encoder
+	fr      *frameReader
+	dec     *gob.Decoder
+	bulkMin int // the size from which a value goes raw
 }
 
 // NewConn returns a Conn that reads from r and writes to w, refusing
@@ -23,7 +24,7 @@ type Conn struct {
 func NewConn(r io.Reader, w io.Writer, max int) *Conn {
 	fw := &frameWriter{w: bufio.NewWriterSize(w, 64<<10), max: max}
 	fr := &frameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
-	return &Conn{fw: fw, enc: gob.NewEncoder(fw), fr: fr, dec: gob.NewDecoder(fr)}
+	return &Conn{fw: fw, enc: gob.NewEncoder(fw), fr: fr, dec: gob.NewDecoder(fr), bulkMin: bulkMin}
 }
 
 // SetLimit changes the size limit for later messages in both directions.
@@ -39,17 +40,37 @@ func (c *Conn) ReadPreamble(skipped io.Writer, slack int) error {
 }
 
 // Send encodes v into the write buffer. Nothing reaches the peer until
-// Flush, unless the buffer fills. If v cannot be encoded (gob refuses its
-// type, or it exceeds the size limit), Send returns the error and the
-// stream stays usable: no part of v was written. A *WriteError means the
-// peer is gone.
+// Flush, unless the buffer fills: a large []byte or string input of a
+// [Request] or output of a [Reply] goes to the peer from v's memory during
+// Send, without a copy. Send does not keep v. If v cannot be encoded (gob
+// refuses its type, or it exceeds the size limit), Send returns the error
+// and the stream stays usable: no part of v was written. A *WriteError
+// means the peer is gone.
 func (c *Conn) Send(v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil { // gob panics on some values, such as nil pointers
 			err = fmt.Errorf("wire: cannot encode %T: %v", v, r)
 		}
 	}()
-	return c.enc.Encode(v)
+	var raws [][]byte
+	if m, ok := v.(carrier); ok {
+		v, raws = m.detach(c.bulkMin)
+	}
+	if raws == nil {
+		return c.enc.Encode(v)
+	}
+	for _, b := range raws {
+		c.fw.raw += len(b)
+	}
+	err = c.enc.Encode(v)
+	c.fw.raw = 0
+	for _, b := range raws {
+		if err != nil {
+			break
+		}
+		_, err = c.fw.frame(rawMark, b)
+	}
+	return err
 }
 
 // Flush writes the buffered messages to the peer. Its errors are
@@ -92,10 +113,21 @@ func (c *Conn) Receive(v any) (err error) {
 		}
 	}()
 	err = c.dec.Decode(v)
+	if m, ok := v.(carrier); ok && err == nil {
+		err = m.attach(c.readRaw)
+	}
 	if err != nil && c.fr.err != nil {
 		return &ReadError{Err: c.fr.err}
 	}
+	c.fr.skipRaw = err != nil // what is left of the message is of no use
 	return err
+}
+
+// readRaw reads the next raw value of the message just decoded.
+func (c *Conn) readRaw() ([]byte, error) {
+	b, err := c.fr.readRaw(c.fr.max - c.fr.last)
+	c.fr.last += len(b)
+	return b, err
 }
 
 // Ready reports whether a message is already buffered, so Receive will

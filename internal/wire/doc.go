@@ -11,5 +11,18 @@
 // not exceed the connection's limit, so garbage on the pipe (a stray print,
 // a program that is not a worker) is caught at once and quoted in the
 // error, and a hostile or broken peer cannot make the reader allocate past
-// the limit. The package knows nothing of pools or tasks.
+// the limit.
+//
+// # Large values
+//
+// An input of a [Request] or an output of a [Reply] that is a []byte or a
+// string (or a type defined as one, unless it encodes itself) of 8 KiB or
+// more does not go through gob, which would copy it into a buffer to
+// encode it and out of one to decode it. The message carries its zero
+// value and lists its position in Bulk; the value follows the message in
+// a raw frame of its own, written to the pipe from the sender's memory and
+// read straight into the slice the receiver keeps. A message and its raw
+// frames count together against the limit.
+//
+// The package knows nothing of pools or tasks.
 package wire

@@ -10,7 +10,12 @@ import (
 
 const headerLen = 6 // mark (2 bytes) and payload length (4 bytes, big endian)
 
-var mark = [2]byte{0xB7, 0x0C}
+// A frame's mark says what it holds: one gob message, or the bytes of one
+// value that follow a gob message raw (see bulkMin).
+var (
+	mark    = [2]byte{0xB7, 0x0C}
+	rawMark = [2]byte{0xB7, 0x0D}
+)
 
 // ErrTooLarge is returned when a message exceeds the connection's limit.
 var ErrTooLarge = errors.New("wire: message exceeds the size limit")
@@ -32,6 +37,7 @@ func (e *FrameError) Error() string {
 type frameWriter struct {
 	w   *bufio.Writer
 	max int
+	raw int // bytes of raw frames that will follow the next value message
 }
 
 // WriteError reports that the peer could not be written to: the pipe is
@@ -43,16 +49,29 @@ type WriteError struct {
 func (e *WriteError) Error() string { return "wire: writing to the peer: " + e.Err.Error() }
 func (e *WriteError) Unwrap() error { return e.Err }
 
+// Write writes p, one gob message, as a frame. A value message and the
+// raw frames announced to follow it are bounded together by the limit.
 func (f *frameWriter) Write(p []byte) (int, error) {
-	if len(p) > f.max {
-		return 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(p), f.max)
+	size := len(p)
+	if !isTypeDef(p) {
+		size += f.raw
 	}
+	if size > f.max {
+		return 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, size, f.max)
+	}
+	return f.frame(mark, p)
+}
+
+// frame writes p after a header with mark m.
+func (f *frameWriter) frame(m [2]byte, p []byte) (int, error) {
 	var h [headerLen]byte
-	copy(h[:], mark[:])
+	copy(h[:], m[:])
 	binary.BigEndian.PutUint32(h[2:], uint32(len(p)))
 	if _, err := f.w.Write(h[:]); err != nil {
 		return 0, &WriteError{err}
 	}
+	// A p larger than the buffer's room tops it up, and the rest goes to
+	// the pipe from p itself.
 	n, err := f.w.Write(p)
 	if err != nil {
 		return n, &WriteError{err}
@@ -60,35 +79,103 @@ func (f *frameWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// frameReader strips the frames and serves their payloads as one stream.
-type frameReader struct {
-	r    *bufio.Reader
-	max  int
-	left int   // payload bytes of the current frame not yet read
-	err  error // the first error reading the stream; it sticks
+// isTypeDef reports whether p, a gob message with its length, defines a
+// type rather than carrying a value: its type id is negative.
+func isTypeDef(p []byte) bool {
+	_, size, ok := gobUint(p)
+	if !ok {
+		return false
+	}
+	id, _, ok := gobUint(p[size:])
+	return ok && id&1 == 1 // gob keeps an int's sign in its lowest bit
 }
 
-// next reads the next frame header.
+// frameReader strips the frames and serves the payloads of gob frames as
+// one stream; raw frames it reads with readRaw.
+type frameReader struct {
+	r       *bufio.Reader
+	max     int
+	left    int // payload bytes of the current frame not yet read
+	last    int // payload bytes of the last gob frame
+	hdr     [headerLen]byte
+	skipRaw bool  // raw frames that follow belong to a message that was refused
+	err     error // the first error reading the stream; it sticks
+}
+
+// next reads the header of the next gob frame, skipping the raw frames
+// of a refused message.
 func (f *frameReader) next() error {
-	var h [headerLen]byte
-	if n, err := io.ReadFull(f.r, h[:]); err != nil {
-		if err == io.ErrUnexpectedEOF {
-			return &FrameError{Header: h[:n], Reason: "stream ends inside a frame header"}
+	h, n, err := f.header(f.max)
+	for err == nil && f.skipRaw && [2]byte(h) == rawMark {
+		if _, err = f.r.Discard(n); err == nil {
+			h, n, err = f.header(f.max)
 		}
+	}
+	switch {
+	case err != nil:
 		return err
-	}
-	if h[0] != mark[0] || h[1] != mark[1] {
-		return f.garbage(h[:], "not a frame")
-	}
-	n := int(binary.BigEndian.Uint32(h[2:]))
-	if n > f.max {
-		return fmt.Errorf("%w: frame of %d bytes, limit %d", ErrTooLarge, n, f.max)
+	case [2]byte(h) == rawMark:
+		return f.garbage(h, "a raw frame where a message should be")
 	}
 	if err := f.checkGobLength(n); err != nil {
 		return err
 	}
-	f.left = n
+	f.left, f.last, f.skipRaw = n, n, false
 	return nil
+}
+
+// header reads a frame header and returns it and the length it gives,
+// which may not exceed limit.
+func (f *frameReader) header(limit int) ([]byte, int, error) {
+	h := f.hdr[:]
+	if n, err := io.ReadFull(f.r, h); err != nil {
+		if err == io.ErrUnexpectedEOF {
+			return nil, 0, &FrameError{Header: append([]byte(nil), h[:n]...), Reason: "stream ends inside a frame header"}
+		}
+		return nil, 0, err
+	}
+	if [2]byte(h) != mark && [2]byte(h) != rawMark {
+		return nil, 0, f.garbage(h, "not a frame")
+	}
+	n := int(binary.BigEndian.Uint32(h[2:]))
+	if n > limit {
+		return nil, 0, fmt.Errorf("%w: frame of %d bytes, limit %d", ErrTooLarge, n, limit)
+	}
+	return h, n, nil
+}
+
+// readRaw reads the next frame, which must be raw, into a new slice. The
+// message it follows and the raw frames before it left room bytes of the
+// limit.
+func (f *frameReader) readRaw(room int) ([]byte, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	h, n, err := f.header(f.max)
+	switch {
+	case err != nil:
+	case [2]byte(h) != rawMark:
+		err = f.garbage(h, "a message where a raw frame should be")
+	case n > room:
+		err = fmt.Errorf("%w: %d more bytes of raw values after %d, limit %d", ErrTooLarge, n, f.max-room, f.max)
+	}
+	if err != nil {
+		return nil, f.fail(unexpected(err))
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(f.r, b); err != nil {
+		return nil, f.fail(unexpected(err))
+	}
+	return b, nil
+}
+
+// unexpected turns the end of the stream into an unexpected one: a
+// message announced the raw frame it was to be.
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // checkGobLength checks that a frame of n bytes holds exactly one gob

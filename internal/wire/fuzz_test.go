@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"math"
+	"reflect"
 	"testing"
 )
 
@@ -13,8 +15,14 @@ const fuzzLimit = 64 << 10
 
 // frames returns a valid stream of messages, as seeds.
 func frames(msgs ...any) []byte {
+	return framesRaw(bulkMin, msgs...)
+}
+
+// framesRaw is frames with values of min bytes or more sent raw.
+func framesRaw(min int, msgs ...any) []byte {
 	var buf bytes.Buffer
 	c := NewConn(&buf, &buf, fuzzLimit)
+	c.bulkMin = min
 	for _, m := range msgs {
 		if err := c.Send(m); err != nil {
 			panic(err)
@@ -38,10 +46,21 @@ func FuzzReceive(f *testing.F) {
 	f.Add([]byte{mark[0], mark[1], 0, 0, 0, 5, 0xfc, 0x7f, 0xff, 0xff, 0xff})
 	huge := binary.BigEndian.AppendUint32([]byte{mark[0], mark[1]}, 0xffffffff)
 	f.Add(huge)
+	f.Add(framesRaw(2, &Request[[]byte]{Kind: Run, ID: 1, Ins: [][]byte{[]byte("abc"), nil, []byte("de")}, N: 3},
+		&Reply[string]{ID: 1, N: 2, Outs: []string{"xyz", "q"}, Last: true}, &Request[int]{Kind: Cancel, ID: 1}))
+	f.Add(append(frames(&Request[[]byte]{Kind: Run, ID: 1, Ins: [][]byte{nil}, N: 1, Bulk: []int{0}}),
+		binary.BigEndian.AppendUint32(rawMark[:], 0xffffffff)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := NewConn(bytes.NewReader(data), nil, fuzzLimit)
 		for range 64 {
 			var r Request[int]
+			if c.Receive(&r) != nil {
+				break
+			}
+		}
+		c = NewConn(bytes.NewReader(data), nil, fuzzLimit)
+		for range 64 {
+			var r Request[[]byte]
 			if c.Receive(&r) != nil {
 				break
 			}
@@ -55,4 +74,48 @@ func FuzzReceive(f *testing.F) {
 		}
 		_ = NewConn(bytes.NewReader(data), nil, fuzzLimit).ReadPreamble(io.Discard, fuzzLimit)
 	})
+}
+
+// FuzzBulkRoundTrip sends byte and string values of any size, split from
+// data at cut, through a Conn that sends values of min bytes or more raw:
+// they must arrive as gob alone would bring them.
+func FuzzBulkRoundTrip(f *testing.F) {
+	f.Add([]byte("hello, world"), uint16(5), uint8(3))
+	f.Add([]byte{}, uint16(0), uint8(0))
+	f.Add(bytes.Repeat([]byte{0xB7, 0x0D}, 300), uint16(17), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16, minRaw uint8) {
+		k := min(int(cut), len(data))
+		ins := [][]byte{data[:k], nil, data[k:], {}}
+		msgs := []any{
+			&Request[[]byte]{Kind: Run, ID: 1, Ins: ins, N: len(ins)},
+			&Reply[string]{ID: 2, N: 2, Outs: []string{string(data[k:]), string(data[:k])}},
+		}
+		want, got := receiveAll(t, math.MaxInt, msgs), receiveAll(t, int(minRaw), msgs)
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("raw frames changed the values: sent %v, gob brings %v, raw brings %v", msgs, want, got)
+		}
+	})
+}
+
+// receiveAll sends msgs through a looped Conn that sends values of min
+// bytes or more raw, and returns what it receives.
+func receiveAll(t *testing.T, min int, msgs []any) []any {
+	var buf bytes.Buffer
+	c := NewConn(&buf, &buf, fuzzLimit)
+	c.bulkMin = min
+	var got []any
+	for _, m := range msgs {
+		if err := c.Send(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		v := reflect.New(reflect.TypeOf(m).Elem())
+		if err := c.Receive(v.Interface()); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v.Interface())
+	}
+	return got
 }

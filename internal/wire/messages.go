@@ -68,6 +68,7 @@ type Request[In any] struct {
 	Deadline int64
 	Budget   int64
 	Cause    *Error // for Cancel: why; nil for context.Canceled
+	Bulk     []int  // positions in Ins of the values sent raw after the message; set and cleared by Conn
 }
 
 // Reply carries the results of inputs From to From+N-1 of the request
@@ -96,6 +97,7 @@ type Reply[Out any] struct {
 	RSS     uint64 // the worker's resident set size in bytes, when measured; 0 otherwise
 	Retire  bool
 	Refused string
+	Bulk    []int // positions in Outs of the values sent raw after the message; set and cleared by Conn
 }
 
 // FailureKind classifies a failed input.
