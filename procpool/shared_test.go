@@ -33,15 +33,6 @@ func checksum(_ context.Context, in span) (uint32, error) {
 
 var checksumTask = procpool.Register("shared-checksum", checksum)
 
-// pattern returns n bytes that differ from place to place.
-func pattern(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i*7 + i>>9)
-	}
-	return b
-}
-
 // spans cuts a region of size n into parts of about n/k bytes.
 func spans(r *procpool.Shared, n, k int) []span {
 	var out []span
