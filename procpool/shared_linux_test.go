@@ -27,7 +27,7 @@ func TestSharedMemoryIsCountedOnce(t *testing.T) {
 	defer r.Close()
 	p := procpool.New(checksumTask, procpool.Workers(1))
 	defer p.Close()
-	_, err = p.Submit(bg(), span{r, 0, n}).Result(bg())
+	_, err = p.Submit(bg(), span{Region: r, Len: n}).Result(bg())
 	require.NoError(t, err)
 
 	data, err := r.Bytes()
@@ -139,4 +139,50 @@ func TestSharedReleasedWhenTheParentIsKilled(t *testing.T) {
 	_ = h.wait(t, time.Minute)
 	eventually(t, time.Minute, func() bool { return len(mappersOf(ino)) == 0 },
 		"processes still map the region after the parent was killed")
+}
+
+// Close unmaps the region in the parent and closes its descriptor; with
+// no worker holding it, nothing is left of it.
+func TestSharedCloseReleasesIt(t *testing.T) {
+	r, err := procpool.Share(pattern(1 << 20))
+	require.NoError(t, err)
+	data, err := r.Bytes()
+	require.NoError(t, err)
+	ino := inodeAt(t, uintptr(unsafe.Pointer(&data[0])))
+	require.Equal(t, []int{os.Getpid()}, mappersOf(ino), "the parent maps the region before Close")
+	require.True(t, holdsInode(t, ino), "the parent holds a descriptor of the region before Close")
+	require.NoError(t, r.Close())
+	assert.Empty(t, mappersOf(ino), "processes that map the region after Close")
+	assert.False(t, holdsInode(t, ino), "the parent still holds a descriptor of the region after Close")
+}
+
+// inodeAt returns the inode of the file mapped at addr in this process.
+func inodeAt(t *testing.T, addr uintptr) string {
+	t.Helper()
+	maps, err := os.ReadFile("/proc/self/maps")
+	require.NoError(t, err)
+	for line := range strings.Lines(string(maps)) {
+		if f := strings.Fields(line); len(f) >= 6 && strings.HasPrefix(line, fmt.Sprintf("%x-", addr)) {
+			return f[4]
+		}
+	}
+	require.FailNow(t, "nothing mapped at the region's address")
+	return ""
+}
+
+// holdsInode reports whether one of this process's descriptors is the
+// region file with inode ino.
+func holdsInode(t *testing.T, ino string) bool {
+	t.Helper()
+	fds, err := filepath.Glob("/proc/self/fd/*")
+	require.NoError(t, err)
+	for _, fd := range fds {
+		var st syscall.Stat_t
+		if syscall.Stat(fd, &st) == nil && strconv.FormatUint(st.Ino, 10) == ino {
+			if link, _ := os.Readlink(fd); strings.Contains(link, "procpool-shared") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -20,10 +20,14 @@ import (
 type span struct {
 	Region   *procpool.Shared
 	Off, Len int
+	Crash    bool // end the worker instead
 }
 
 // checksum returns the CRC-32 of the part of the region that in names.
 func checksum(_ context.Context, in span) (uint32, error) {
+	if in.Crash {
+		os.Exit(3)
+	}
 	data, err := in.Region.Bytes()
 	if err != nil {
 		return 0, err
@@ -37,7 +41,7 @@ var checksumTask = procpool.Register("shared-checksum", checksum)
 func spans(r *procpool.Shared, n, k int) []span {
 	var out []span
 	for off := 0; off < n; off += n / k {
-		out = append(out, span{r, off, min(n/k, n-off)})
+		out = append(out, span{Region: r, Off: off, Len: min(n/k, n-off)})
 	}
 	return out
 }
@@ -100,7 +104,7 @@ func TestSharedClosed(t *testing.T) {
 
 	p := procpool.New(checksumTask, procpool.Workers(1))
 	defer p.Close()
-	_, err = p.Submit(bg(), span{r, 0, 1}).Result(bg())
+	_, err = p.Submit(bg(), span{Region: r, Len: 1}).Result(bg())
 	assert.ErrorContains(t, err, "mapping the shared region", "a task given a closed region")
 }
 
@@ -111,7 +115,7 @@ func TestSharedEmpty(t *testing.T) {
 	defer r.Close()
 	p := procpool.New(checksumTask, procpool.Workers(1))
 	defer p.Close()
-	sum, err := p.Submit(bg(), span{r, 0, 0}).Result(bg())
+	sum, err := p.Submit(bg(), span{Region: r}).Result(bg())
 	require.NoError(t, err)
 	assert.Equal(t, crc32.ChecksumIEEE(nil), sum)
 }
@@ -120,4 +124,46 @@ func TestSharedEmpty(t *testing.T) {
 func TestShareFileMissing(t *testing.T) {
 	_, err := procpool.ShareFile(filepath.Join(t.TempDir(), "absent"))
 	assert.ErrorContains(t, err, "absent")
+}
+
+// A worker that crashes or is recycled takes its mapping with it; the
+// worker that replaces it maps the region again.
+func TestSharedSurvivesCrashesAndRecycling(t *testing.T) {
+	const n = 1 << 20
+	data := pattern(n)
+	r, err := procpool.Share(data)
+	require.NoError(t, err)
+	defer r.Close()
+	p := procpool.New(checksumTask, procpool.Workers(2), procpool.RecycleAfter(3))
+	defer p.Close()
+	check := func(round int) {
+		ins := spans(r, n, 16)
+		outs, err := p.Map(bg(), ins)
+		require.NoError(t, err, "round %d", round)
+		for i, in := range ins {
+			require.Equal(t, crc32.ChecksumIEEE(data[in.Off:in.Off+in.Len]), outs[i], "round %d, part %d", round, i)
+		}
+	}
+	for round := range 3 {
+		check(round)
+		_, err := p.Submit(bg(), span{Crash: true}).Result(bg())
+		require.ErrorIs(t, err, procpool.ErrWorkerDied, "round %d", round)
+	}
+	check(3)
+	st := p.Stats()
+	assert.Equal(t, uint64(3), st.Died, "workers that crashed")
+	assert.Positive(t, st.Recycled, "workers recycled")
+}
+
+// Close leaves a file given to ShareFile where it was.
+func TestShareFileCloseKeepsTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.WriteFile(path, []byte("kept"), 0o600))
+	r, err := procpool.ShareFile(path)
+	require.NoError(t, err)
+	got, err := r.Bytes()
+	require.NoError(t, err)
+	assert.Equal(t, "kept", string(got))
+	require.NoError(t, r.Close())
+	assert.FileExists(t, path)
 }
