@@ -247,7 +247,7 @@ func (p *Pool[In, Out]) takeLocked(w *worker[In, Out]) []*request[In, Out] {
 // took or never sent (took 0), adapts w's depth to the time requests take,
 // and gives w more from the queue.
 func (p *Pool[In, Out]) requestBack(w *worker[In, Out], took time.Duration) {
-	w.sendNext(p.freeRoom(w, took))
+	p.sendNext(w, p.freeRoom(w, took))
 }
 
 // freeRoom records that a request w carried is back, and returns what w
@@ -266,11 +266,11 @@ func (p *Pool[In, Out]) freeRoom(w *worker[In, Out], took time.Duration) []*requ
 
 // sendNext sends rs, what w took from the queue, or asks w to exit if it
 // retires and carries nothing more.
-func (w *worker[In, Out]) sendNext(rs []*request[In, Out]) {
+func (p *Pool[In, Out]) sendNext(w *worker[In, Out], rs []*request[In, Out]) {
 	w.sendAll(rs)
-	w.p.mu.Lock()
+	p.mu.Lock()
 	done := w.retiring && w.n == 0
-	w.p.mu.Unlock()
+	p.mu.Unlock()
 	if done {
 		w.askToExit() // its slot starts another if there is work
 	}

@@ -88,7 +88,7 @@ func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 	if r.Last {
 		w.unrun(fl.req, r.Refused)
 		j.retire(fl.req)
-		w.sendNext(next)
+		w.p.sendNext(w, next)
 		w.unanswered.Add(-1)
 	}
 	return nil
