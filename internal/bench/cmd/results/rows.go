@@ -2,11 +2,14 @@ package main
 
 import "strings"
 
-// poolkitLibs are poolkit's two engines; floors are what no library can
-// beat, so they are never the best peer. Every other lib is a peer.
+// poolkitLibs are poolkit's two engines; a lib named after one of them
+// and a suffix (procpool-copy) is that engine used another way, a
+// reference for it and never its peer. floors are what no library can
+// beat, so they are never the best peer either (python-sequential is
+// Python's own work done in its own process). Every other lib is a peer.
 var (
 	poolkitLibs = []string{"poolkit", "procpool"}
-	floors      = map[string]bool{"sequential": true, "stealing": true, "pipe": true, "exec": true}
+	floors      = map[string]bool{"sequential": true, "stealing": true, "pipe": true, "exec": true, "python-sequential": true}
 )
 
 // headline lists the units a group's rows show, by the group's first name
@@ -58,7 +61,7 @@ func (s *suite) rows() []row {
 func (s *suite) best(group, unit string, floor bool) named {
 	var b named
 	for lib := range s.samples[group] {
-		if isPoolkit(lib) || floors[lib] != floor {
+		if isPoolkit(lib) || isVariant(lib) || floors[lib] != floor {
 			continue
 		}
 		v, ok := s.median(group, lib, unit)
@@ -70,3 +73,14 @@ func (s *suite) best(group, unit string, floor bool) named {
 }
 
 func isPoolkit(lib string) bool { return lib == poolkitLibs[0] || lib == poolkitLibs[1] }
+
+// isVariant reports whether lib is one of poolkit's engines used another
+// way: procpool-copy.
+func isVariant(lib string) bool {
+	for _, e := range poolkitLibs {
+		if strings.HasPrefix(lib, e+"-") {
+			return true
+		}
+	}
+	return false
+}

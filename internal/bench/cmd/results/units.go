@@ -33,6 +33,10 @@ func format(unit string, v float64) string {
 		return si(v) + "/s"
 	case "allocs/op":
 		return fmt.Sprintf("%.3g", v)
+	case "MB/s":
+		if v >= 1000 {
+			return fmt.Sprintf("%.0f MB/s", v) // 1210 MB/s, not 1.21e+03
+		}
 	}
 	return fmt.Sprintf("%.3g %s", v, unit)
 }
