@@ -1,6 +1,9 @@
 package pool
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // runner is one unit of work in the queue: a Submit task, a share of a Map,
 // or a batch of a MapSeq.
@@ -21,8 +24,11 @@ type runner[In, Out any] interface {
 type worker[In, Out any] struct {
 	p *Pool[In, Out]
 
-	mu  sync.Mutex
-	cur runner[In, Out] // what the worker runs now, for Shutdown and Stats
+	mu         sync.Mutex
+	cur        runner[In, Out]         // what the worker runs now, for Shutdown and Stats
+	waitCancel context.CancelCauseFunc // ends a wait for the shared limit; nil while not waiting
+
+	held int64 // slots of the shared limit w holds; see slot.go
 
 	tally
 }
@@ -54,6 +60,7 @@ func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 	w.mu.Unlock()
 
 	r.run(w)
+	w.leave()
 
 	w.mu.Lock()
 	w.cur = nil
@@ -64,6 +71,7 @@ func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 // task is ending with runtime.Goexit, and resumes r first if it is not nil.
 // It must be the last thing the dying goroutine does to w.
 func (w *worker[In, Out]) replace(r runner[In, Out]) {
+	w.leave()
 	w.mu.Lock()
 	w.cur = nil
 	w.mu.Unlock()
@@ -80,11 +88,15 @@ func (w *worker[In, Out]) interrupt(err error) {
 	}
 }
 
-// addTo adds w's counters to s.
+// addTo adds w's counters to s. An input that waits for the shared limit
+// is still queued.
 func (w *worker[In, Out]) addTo(s *Stats) {
 	w.tally.addTo(s)
 	w.mu.Lock()
-	if w.cur != nil {
+	switch {
+	case w.waitCancel != nil:
+		s.Queued++
+	case w.cur != nil:
 		s.Running++
 	}
 	w.mu.Unlock()
