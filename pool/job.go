@@ -103,7 +103,7 @@ func (j *job[In, Out]) admit(w *worker[In, Out]) bool {
 		j.finish(w, zero, err)
 		return false
 	}
-	if err := w.enter(j, cost); err != nil {
+	if err := w.slot.enter(j, cost); err != nil {
 		j.settleErr(err) // a no-op unless CancelQueued ended the wait
 		w.count(nil, true)
 		j.release()

@@ -133,6 +133,11 @@ func (p *Pool[In, Out]) costOf(in In) (int64, error) {
 	if p.cost == nil {
 		return 1, nil
 	}
+	return p.checkedCost(in)
+}
+
+// checkedCost is costOf with a Cost option.
+func (p *Pool[In, Out]) checkedCost(in In) (int64, error) {
 	n := p.cost(in)
 	switch {
 	case n < 0:

@@ -142,11 +142,13 @@ func (m *mapping[In, Out]) runChunk(w *worker[In, Out], lo, hi int) {
 					failed(err)
 					return
 				}
-				if err := w.enter(ctx, cost); err != nil {
-					if err == ErrShutdownCancel {
-						m.dropped.Store(true)
-					} // else ctx ended, and m has stopped
-					break
+				if !w.slot.keeps(cost) { // enter's fast path, inlined here
+					if err := w.slot.enter(ctx, cost); err != nil {
+						if err == ErrShutdownCancel {
+							m.dropped.Store(true)
+						} // else ctx ended, and m has stopped
+						break
+					}
 				}
 			}
 			out, err := fn(ctx, ins[i])

@@ -153,7 +153,7 @@ func (r *batchRun[In, Out]) enter(w *worker[In, Out]) error {
 		w.count(err, false)
 		return err
 	}
-	if err := w.enter(r.ctx, cost); err != nil {
+	if err := w.slot.enter(r.ctx, cost); err != nil {
 		w.count(nil, true)
 		return err
 	}

@@ -48,10 +48,10 @@ func New[In, Out any](fn Func[In, Out], opts ...Option) *Pool[In, Out] {
 		exited:  make(chan struct{}),
 		workers: make([]*worker[In, Out], cfg.workers),
 	}
-	p.dropper = &worker[In, Out]{p: p}
+	p.dropper = &worker[In, Out]{p: p, slot: slot{limit: cfg.limit}}
 	p.live.Store(int32(cfg.workers))
 	for i := range p.workers {
-		w := &worker[In, Out]{p: p}
+		w := &worker[In, Out]{p: p, slot: slot{limit: cfg.limit}}
 		p.workers[i] = w
 		go w.loop(nil)
 	}
@@ -112,7 +112,7 @@ func (p *Pool[In, Out]) abandon() {
 func (p *Pool[In, Out]) CancelQueued(ctx context.Context) error {
 	p.dropping.Store(true)
 	for _, w := range p.workers {
-		w.stopWaiting()
+		w.slot.stop()
 	}
 	p.queue.Close()
 	for r := range p.queue.C { // the workers drop what they take meanwhile too

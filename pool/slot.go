@@ -1,75 +1,99 @@
 package pool
 
-import "context"
+import (
+	"context"
+	"sync"
+)
 
-// A worker of a pool Within a shared limit takes its input's slots before
-// it runs the input (enter) and gives them back after its runner (leave).
-// Between consecutive inputs of one runner it keeps them while no one
-// waits, so a pool alone on its limit pays for slots only once per batch;
-// once someone waits, it gives them back before every input and queues
-// behind the waiters, which keeps the line first come, first served.
+// slot is a worker's hold on its pool's shared limit (the Within option).
+// The worker takes its input's slots before it runs the input (enter) and
+// gives them back after its runner (leave). Between consecutive inputs of
+// one runner it keeps them while no one waits, so a pool alone on its
+// limit pays for slots about once per batch; once someone waits, it gives
+// them back before every input and queues behind the waiters, which keeps
+// the line first come, first served.
 //
-// held is touched only by the goroutine running the worker; waitCancel is
-// guarded by the worker's mu.
+// held is touched only by the goroutine running the worker; the rest is
+// guarded by mu, which is never held with the worker's own.
+type slot struct {
+	limit *Limit // nil for a pool without one
+	held  int64  // slots of limit held now
 
-// enter makes w hold cost slots of the pool's limit, waiting for them if
-// they are not free. It returns nil once it holds them, ErrShutdownCancel
-// if CancelQueued stopped the wait, and ctx's cause if ctx ended first.
-func (w *worker[In, Out]) enter(ctx context.Context, cost int64) error {
-	l := w.p.cfg.limit
-	if cost == w.held && l.waiting.Load() == 0 {
-		return nil
-	}
-	w.leave()
-	if cost == 0 || l.sem.TryAcquire(cost) {
-		w.held = cost
-		return nil
-	}
-	return w.wait(ctx, cost)
+	mu      sync.Mutex
+	cancel  context.CancelCauseFunc // ends the wait in progress; nil while not waiting
+	stopped bool                    // stop was called: no more waiting
 }
 
-// wait blocks until w holds cost slots, ctx ends, or stopWaiting is
-// called, and counts as queued in Stats meanwhile.
-func (w *worker[In, Out]) wait(ctx context.Context, cost int64) error {
-	l := w.p.cfg.limit
+// enter makes s hold cost slots of its limit, waiting for them if they
+// are not free. It returns nil once it holds them, ErrShutdownCancel if
+// stop ended the wait, and ctx's cause if ctx ended first.
+func (s *slot) enter(ctx context.Context, cost int64) error {
+	if s.keeps(cost) {
+		return nil
+	}
+	s.leave()
+	if cost == 0 || s.limit.sem.TryAcquire(cost) {
+		s.held = cost
+		return nil
+	}
+	return s.wait(ctx, cost)
+}
+
+// keeps reports whether an input that costs cost may run on the slots s
+// holds, as it may while no one waits: enter's fast path, small enough to
+// be inlined into the loops over inputs.
+func (s *slot) keeps(cost int64) bool {
+	return cost == s.held && s.limit.waiting.Load() == 0
+}
+
+// wait blocks until s holds cost slots, ctx ends, or stop is called.
+func (s *slot) wait(ctx context.Context, cost int64) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	w.mu.Lock()
-	if w.p.dropping.Load() { // CancelQueued came first
-		w.mu.Unlock()
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
 		return ErrShutdownCancel
 	}
-	w.waitCancel = cancel
-	w.mu.Unlock()
+	s.cancel = cancel
+	s.mu.Unlock()
 
-	l.waiting.Add(1)
-	err := l.sem.Acquire(ctx, cost)
-	l.waiting.Add(-1)
+	s.limit.waiting.Add(1)
+	err := s.limit.sem.Acquire(ctx, cost)
+	s.limit.waiting.Add(-1)
 
-	w.mu.Lock()
-	w.waitCancel = nil
-	w.mu.Unlock()
+	s.mu.Lock()
+	s.cancel = nil
+	s.mu.Unlock()
 	if err != nil {
 		return context.Cause(ctx)
 	}
-	w.held = cost
+	s.held = cost
 	return nil
 }
 
-// leave gives back the slots w holds.
-func (w *worker[In, Out]) leave() {
-	if w.held > 0 {
-		w.p.cfg.limit.sem.Release(w.held)
-		w.held = 0
+// leave gives back the slots s holds.
+func (s *slot) leave() {
+	if s.held > 0 {
+		s.limit.sem.Release(s.held)
+		s.held = 0
 	}
 }
 
-// stopWaiting ends w's wait for slots, if it waits, with
-// ErrShutdownCancel. Callers set p.dropping first.
-func (w *worker[In, Out]) stopWaiting() {
-	w.mu.Lock()
-	if w.waitCancel != nil {
-		w.waitCancel(ErrShutdownCancel)
+// stop ends the wait of s, if it waits, and any later one, with
+// ErrShutdownCancel: the inputs that have not started are being dropped.
+func (s *slot) stop() {
+	s.mu.Lock()
+	s.stopped = true
+	if s.cancel != nil {
+		s.cancel(ErrShutdownCancel)
 	}
-	w.mu.Unlock()
+	s.mu.Unlock()
+}
+
+// waiting reports whether s waits for slots now.
+func (s *slot) waiting() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cancel != nil
 }

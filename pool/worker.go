@@ -1,9 +1,6 @@
 package pool
 
-import (
-	"context"
-	"sync"
-)
+import "sync"
 
 // runner is one unit of work in the queue: a Submit task, a share of a Map,
 // or a batch of a MapSeq.
@@ -24,11 +21,10 @@ type runner[In, Out any] interface {
 type worker[In, Out any] struct {
 	p *Pool[In, Out]
 
-	mu         sync.Mutex
-	cur        runner[In, Out]         // what the worker runs now, for Shutdown and Stats
-	waitCancel context.CancelCauseFunc // ends a wait for the shared limit; nil while not waiting
+	mu  sync.Mutex
+	cur runner[In, Out] // what the worker runs now, for Shutdown and Stats
 
-	held int64 // slots of the shared limit w holds; see slot.go
+	slot slot // its hold on the pool's shared limit
 
 	tally
 }
@@ -60,7 +56,7 @@ func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 	w.mu.Unlock()
 
 	r.run(w)
-	w.leave()
+	w.slot.leave()
 
 	w.mu.Lock()
 	w.cur = nil
@@ -71,7 +67,7 @@ func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 // task is ending with runtime.Goexit, and resumes r first if it is not nil.
 // It must be the last thing the dying goroutine does to w.
 func (w *worker[In, Out]) replace(r runner[In, Out]) {
-	w.leave()
+	w.slot.leave()
 	w.mu.Lock()
 	w.cur = nil
 	w.mu.Unlock()
@@ -93,11 +89,12 @@ func (w *worker[In, Out]) interrupt(err error) {
 func (w *worker[In, Out]) addTo(s *Stats) {
 	w.tally.addTo(s)
 	w.mu.Lock()
+	busy := w.cur != nil
+	w.mu.Unlock()
 	switch {
-	case w.waitCancel != nil:
+	case busy && w.slot.waiting():
 		s.Queued++
-	case w.cur != nil:
+	case busy:
 		s.Running++
 	}
-	w.mu.Unlock()
 }
