@@ -28,8 +28,9 @@ var ErrOverLimit = errors.New("pool: input costs more than the shared limit hold
 // all the pools on the Limit, one input at a time: a worker waits with one
 // input, and a worker that goes on to its next input while others wait
 // queues again behind them. So an input of one pool waits at most for the
-// inputs already waiting, never more than one per worker of the other
-// pools, however many inputs a flood has queued in them. An input with a
+// inputs already in line and one more from each worker that holds slots,
+// about one input per worker of the other pools, however many inputs a
+// flood has queued in them. An input with a
 // large cost at the head of the line holds back smaller ones behind it
 // until it fits, so it is never starved either.
 //

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -173,5 +174,27 @@ func TestLimitCloseOfOnePoolLeavesOthersServing(t *testing.T) {
 		assert.Equal(t, 5, sum)
 		_, err = first.Submit(bg, "late").Result(bg)
 		assert.ErrorIs(t, err, pool.ErrClosed)
+	})
+}
+
+// Timeout limits how long a task runs, not how long it waited for the
+// limit: an input that waited longer than its Timeout still runs in full.
+func TestLimitWaitIsNotPartOfTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := pool.NewLimit(1)
+		free := occupy(t, l)
+		p := pool.New(func(ctx context.Context, x int) (int, error) {
+			return x, ctx.Err()
+		}, pool.Within(l), pool.Timeout(time.Second))
+		defer p.Close()
+		bg := context.Background()
+		f := p.Submit(bg, 7)
+		synctest.Wait()
+		time.Sleep(time.Minute) // the bubble's clock: a minute in line
+		assert.False(t, f.Settled(), "an input timed out while it waited for the limit")
+		free()
+		v, err := f.Result(bg)
+		require.NoError(t, err)
+		assert.Equal(t, 7, v)
 	})
 }
