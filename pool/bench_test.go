@@ -194,3 +194,56 @@ func upTo(n int) func(func(int) bool) {
 		}
 	}
 }
+
+// BenchmarkMapWithinALimit runs Map on a plain pool and on pools within a
+// shared Limit that holds a slot per worker and is shared with another,
+// idle pool, in the same run: what the limit costs a pool that has it to
+// itself. task=tiny is the worst case, a slot taken per batch of nothing;
+// task=sum1000 is a task of a microsecond or so.
+func BenchmarkMapWithinALimit(b *testing.B) {
+	ctx := context.Background()
+	workers := runtime.GOMAXPROCS(0)
+	for _, task := range []struct {
+		name string
+		fn   pool.Func[int, int]
+		ins  []int
+	}{
+		{"tiny", tiny, ints(100_000)},
+		{"sum1000", sumSquares, repeat(1000, 10_000)},
+	} {
+		for _, engine := range []struct {
+			name string
+			opts func(l *pool.Limit) []pool.Option
+		}{
+			{"pool", func(*pool.Limit) []pool.Option { return nil }},
+			{"within", func(l *pool.Limit) []pool.Option { return []pool.Option{pool.Within(l)} }},
+			{"within+cost", func(l *pool.Limit) []pool.Option {
+				return []pool.Option{pool.Within(l), pool.Cost(func(int) int64 { return 1 })}
+			}},
+		} {
+			b.Run("task="+task.name+"/engine="+engine.name, func(b *testing.B) {
+				l := pool.NewLimit(workers)
+				idle := pool.New(tiny, pool.Within(l))
+				defer idle.Close()
+				p := pool.New(task.fn, append(engine.opts(l), pool.Workers(workers))...)
+				defer p.Close()
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := p.Map(ctx, task.ins); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(task.ins)), "ns/item")
+			})
+		}
+	}
+}
+
+// repeat returns n copies of x.
+func repeat(x, n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = x
+	}
+	return s
+}

@@ -1,7 +1,10 @@
 package pool_test
 
 import (
+	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/poolkit/poolkit/pool"
 	"github.com/poolkit/poolkit/pool/pooltest"
@@ -40,4 +43,58 @@ func TestContract(t *testing.T) {
 			return ex.(*pool.Pool[pooltest.Input, pooltest.Output]).Stats()
 		},
 	})
+}
+
+// TestContractWithinALimit runs the contract on pools that share a Limit
+// with a neighbour: the limit holds as many slots as the pool has
+// workers, and the neighbour keeps taking one for a moment, so the pool's
+// inputs wait for slots now and then, and every behaviour of the contract
+// must hold through that wait.
+func TestContractWithinALimit(t *testing.T) {
+	pooltest.Run(t, pooltest.Engine{
+		New: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[pooltest.Input, pooltest.Output] {
+			l := limitWithNeighbour(t, cfg)
+			cost := pool.Cost(func(pooltest.Input) int64 { return 1 })
+			return pool.New(pooltest.Task, append(options(cfg), pool.Within(l), cost)...)
+		},
+		NewPointer: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[*pooltest.Input, *pooltest.Output] {
+			l := limitWithNeighbour(t, cfg)
+			return pool.New(pooltest.PointerTask, append(options(cfg), pool.Within(l))...)
+		},
+		Stats: func(ex pooltest.Executor[pooltest.Input, pooltest.Output]) pool.Stats {
+			return ex.(*pool.Pool[pooltest.Input, pooltest.Output]).Stats()
+		},
+	})
+}
+
+// limitWithNeighbour returns a Limit of one slot per worker cfg asks for,
+// and starts a pool of another type on it that takes a slot for 50µs at
+// a time, over and over, until the test ends.
+func limitWithNeighbour(t testing.TB, cfg pooltest.Config) *pool.Limit {
+	workers := cfg.Workers
+	if workers == 0 {
+		workers = runtimeCPUs()
+	}
+	l := pool.NewLimit(workers)
+	neighbour := pool.New(func(_ context.Context, s string) (int, error) {
+		time.Sleep(50 * time.Microsecond) // work done holding the slot, not a wait for state
+		return len(s), nil
+	}, pool.Workers(1), pool.Within(l))
+	ctx, stop := context.WithCancel(context.Background())
+	var running sync.WaitGroup
+	running.Go(func() {
+		for range neighbour.MapSeq(ctx, func(yield func(string) bool) {
+			for yield("neighbour") {
+			}
+		}) {
+		}
+	})
+	t.Cleanup(func() {
+		stop()
+		running.Wait()
+		if err := neighbour.Close(); err != nil {
+			t.Errorf("neighbour's Close: %v", err)
+		}
+	})
+	return l
 }

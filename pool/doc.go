@@ -59,6 +59,24 @@
 // from outside: a task that ignores its context runs on, and its worker with
 // it, although its future has already settled.
 //
+// # Sharing a limit between pools
+//
+// Each pool's Workers caps only its own tasks: three pools of 8 run 24
+// at once. Pools of different kinds of work join one [Limit] with
+// [Within], and then run no more tasks together than it holds, each
+// keeping its own queue, Workers, Timeout, Stats and shutdown:
+//
+//	cpu := pool.NewLimit(8)
+//	resize := pool.New(resizeImage, pool.Workers(8), pool.Within(cpu))
+//	render := pool.New(renderPage, pool.Workers(8), pool.Within(cpu))
+//
+// An input takes one slot while it runs, or what [Cost] says it costs
+// (memory, say); one that could never fit fails with [ErrOverLimit].
+// Inputs that wait are served first come, first served across the pools,
+// so a flood on one pool does not starve another. An input waiting for a
+// slot is still queued: its future, its context, [Pool.CancelQueued] and
+// a Shutdown that gives up end the wait.
+//
 // # Shutdown
 //
 // [Pool.Shutdown] stops intake, lets queued and running tasks finish, and

@@ -57,6 +57,9 @@ func (j *job[In, Out]) release() {
 func (j *job[In, Out]) run(w *worker[In, Out]) {
 	p := j.p
 	p.queuedJobs.Add(-1)
+	if p.cfg.limit != nil && !j.admit(w) {
+		return
+	}
 	if !j.Start() { // cancelled while queued
 		w.count(nil, true)
 		j.release()
@@ -78,6 +81,35 @@ func (j *job[In, Out]) run(w *worker[In, Out]) {
 		err = &PanicError{Value: value, Stack: stack}
 	}
 	j.finish(w, out, err)
+}
+
+// admit makes w hold the slots of the shared limit that j's input costs,
+// before j starts and its Timeout begins. It reports false if j settled
+// instead: its cost failed it, or it was cancelled while it waited.
+func (j *job[In, Out]) admit(w *worker[In, Out]) bool {
+	var (
+		cost int64
+		err  error
+		zero Out
+	)
+	value, stack, panicked := guard.Call(func() { cost, err = j.p.costOf(j.in) }, func() {
+		j.finish(w, zero, ErrGoexit)
+		w.replace(nil)
+	})
+	if panicked {
+		err = &PanicError{Value: value, Stack: stack}
+	}
+	if err != nil {
+		j.finish(w, zero, err)
+		return false
+	}
+	if err := w.slot.enter(j, cost); err != nil {
+		j.settleErr(err) // a no-op unless CancelQueued ended the wait
+		w.count(nil, true)
+		j.release()
+		return false
+	}
+	return true
 }
 
 // finish settles j with the task's result and lets go of its input: the

@@ -130,10 +130,26 @@ func (m *mapping[In, Out]) runChunk(w *worker[In, Out], lo, hi int) {
 	}
 	value, stack, panicked := guard.Call(func() {
 		fn, ctx, ins, outs := m.p.fn, m.ctx, m.ins[:hi], m.outs[:hi]
+		limited := m.p.cfg.limit != nil
 		for ; i < hi && !m.stop.Load(); i++ {
 			if m.p.dropping.Load() {
 				m.dropped.Store(true)
 				break
+			}
+			if limited {
+				cost, err := m.p.costOf(ins[i])
+				if err != nil {
+					failed(err)
+					return
+				}
+				if !w.slot.keeps(cost) { // enter's fast path, inlined here
+					if err := w.slot.enter(ctx, cost); err != nil {
+						if err == ErrShutdownCancel {
+							m.dropped.Store(true)
+						} // else ctx ended, and m has stopped
+						break
+					}
+				}
 			}
 			out, err := fn(ctx, ins[i])
 			if err != nil {

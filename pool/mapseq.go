@@ -109,6 +109,7 @@ func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) {
 		r.pos++
 	}
 	value, stack, panicked := guard.Call(func() {
+		limited := r.p.cfg.limit != nil
 		for ; r.pos < b.Len(); r.pos++ {
 			if r.ctx.Err() != nil || r.p.dropping.Load() {
 				err := context.Cause(r.ctx)
@@ -118,6 +119,12 @@ func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) {
 				b.Errs[r.pos] = err
 				w.count(nil, true)
 				continue
+			}
+			if limited {
+				if err := r.enter(w); err != nil {
+					b.Errs[r.pos] = err
+					continue
+				}
 			}
 			out, err := r.p.fn(r.ctx, b.Ins[r.pos])
 			b.Outs[r.pos], b.Errs[r.pos] = out, err
@@ -135,6 +142,22 @@ func (r *batchRun[In, Out]) runFrom(w *worker[In, Out]) {
 	if panicked {
 		failed(&PanicError{Value: value, Stack: stack})
 	}
+}
+
+// enter makes w hold the slots of the shared limit that the input at
+// r.pos costs. If it returns an error, the input has failed or been
+// cancelled with it, and is counted.
+func (r *batchRun[In, Out]) enter(w *worker[In, Out]) error {
+	cost, err := r.p.costOf(r.b.Ins[r.pos])
+	if err != nil {
+		w.count(err, false)
+		return err
+	}
+	if err := w.slot.enter(r.ctx, cost); err != nil {
+		w.count(nil, true)
+		return err
+	}
+	return nil
 }
 
 func (r *batchRun[In, Out]) drop(w *worker[In, Out], err error) {

@@ -30,6 +30,8 @@ type config struct {
 	batch     int // inputs per batch of Map and MapSeq; 0 to size them from task time
 	readAhead int // inputs MapSeq may pull and not yet yield; 0 for the default
 	init      func(ctx context.Context) error
+	limit     *Limit // shared with other pools; nil for none
+	cost      any    // the Cost option's func(In) int64; nil for 1 per input
 }
 
 // Limits on option values, beyond which a value is a mistake that would

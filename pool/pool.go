@@ -14,8 +14,9 @@ import (
 // should be shut down with [Pool.Shutdown] or [Pool.Close], which join every
 // goroutine it started.
 type Pool[In, Out any] struct {
-	fn  Func[In, Out]
-	cfg config
+	fn   Func[In, Out]
+	cfg  config
+	cost func(In) int64 // the Cost option; nil for 1 per input
 
 	queue *queue.Queue[runner[In, Out]]
 
@@ -42,14 +43,15 @@ func New[In, Out any](fn Func[In, Out], opts ...Option) *Pool[In, Out] {
 	p := &Pool[In, Out]{
 		fn:      fn,
 		cfg:     cfg,
+		cost:    costFunc[In](&cfg),
 		queue:   queue.New[runner[In, Out]](cfg.queue, ErrClosed, ErrQueueFull),
 		exited:  make(chan struct{}),
 		workers: make([]*worker[In, Out], cfg.workers),
 	}
-	p.dropper = &worker[In, Out]{p: p}
+	p.dropper = &worker[In, Out]{p: p, slot: slot{limit: cfg.limit}}
 	p.live.Store(int32(cfg.workers))
 	for i := range p.workers {
-		w := &worker[In, Out]{p: p}
+		w := &worker[In, Out]{p: p, slot: slot{limit: cfg.limit}}
 		p.workers[i] = w
 		go w.loop(nil)
 	}
@@ -103,11 +105,15 @@ func (p *Pool[In, Out]) abandon() {
 
 // CancelQueued is Python's shutdown(cancel_futures=True): it stops intake
 // as Shutdown does, settles every input that has not started with
-// [ErrShutdownCancel] (queued Submits, and the inputs of Map and MapSeq not
-// yet run, so a Map returns that error), lets running inputs finish, and
+// [ErrShutdownCancel] (queued Submits, inputs waiting for a shared [Limit],
+// and the inputs of Map and MapSeq not yet run, so a Map returns that
+// error), lets running inputs finish, and
 // then returns as Shutdown(ctx) does. It is safe for concurrent use.
 func (p *Pool[In, Out]) CancelQueued(ctx context.Context) error {
 	p.dropping.Store(true)
+	for _, w := range p.workers {
+		w.slot.stop()
+	}
 	p.queue.Close()
 	for r := range p.queue.C { // the workers drop what they take meanwhile too
 		r.drop(p.dropper, ErrShutdownCancel)

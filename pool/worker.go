@@ -24,6 +24,8 @@ type worker[In, Out any] struct {
 	mu  sync.Mutex
 	cur runner[In, Out] // what the worker runs now, for Shutdown and Stats
 
+	slot slot // its hold on the pool's shared limit
+
 	tally
 }
 
@@ -54,6 +56,7 @@ func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 	w.mu.Unlock()
 
 	r.run(w)
+	w.slot.leave()
 
 	w.mu.Lock()
 	w.cur = nil
@@ -64,6 +67,7 @@ func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 // task is ending with runtime.Goexit, and resumes r first if it is not nil.
 // It must be the last thing the dying goroutine does to w.
 func (w *worker[In, Out]) replace(r runner[In, Out]) {
+	w.slot.leave()
 	w.mu.Lock()
 	w.cur = nil
 	w.mu.Unlock()
@@ -80,12 +84,17 @@ func (w *worker[In, Out]) interrupt(err error) {
 	}
 }
 
-// addTo adds w's counters to s.
+// addTo adds w's counters to s. An input that waits for the shared limit
+// is still queued.
 func (w *worker[In, Out]) addTo(s *Stats) {
 	w.tally.addTo(s)
 	w.mu.Lock()
-	if w.cur != nil {
+	busy := w.cur != nil
+	w.mu.Unlock()
+	switch {
+	case busy && w.slot.waiting():
+		s.Queued++
+	case busy:
 		s.Running++
 	}
-	w.mu.Unlock()
 }
