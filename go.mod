@@ -1,12 +1,12 @@
 module github.com/poolkit/poolkit
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
-	golang.org/x/sync v0.25.0
+	golang.org/x/sync v0.22.0
 )
 
 require (
