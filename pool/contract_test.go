@@ -31,19 +31,22 @@ func options(cfg pooltest.Config) []pool.Option {
 	return opts
 }
 
-func TestContract(t *testing.T) {
-	pooltest.Run(t, pooltest.Engine{
-		New: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[pooltest.Input, pooltest.Output] {
-			return pool.New(pooltest.Task, options(cfg)...)
-		},
-		NewPointer: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[*pooltest.Input, *pooltest.Output] {
-			return pool.New(pooltest.PointerTask, options(cfg)...)
-		},
-		Stats: func(ex pooltest.Executor[pooltest.Input, pooltest.Output]) pool.Stats {
-			return ex.(*pool.Pool[pooltest.Input, pooltest.Output]).Stats()
-		},
-	})
+// engine is the goroutine engine, for the contract.
+var engine = pooltest.Engine{
+	New: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[pooltest.Input, pooltest.Output] {
+		return pool.New(pooltest.Task, options(cfg)...)
+	},
+	NewPointer: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[*pooltest.Input, *pooltest.Output] {
+		return pool.New(pooltest.PointerTask, options(cfg)...)
+	},
+	Stats: func(ex pooltest.Executor[pooltest.Input, pooltest.Output]) pool.Stats {
+		return ex.(*pool.Pool[pooltest.Input, pooltest.Output]).Stats()
+	},
 }
+
+func TestContract(t *testing.T) { pooltest.Run(t, engine) }
+
+func BenchmarkContract(b *testing.B) { pooltest.Benchmark(b, engine) }
 
 // TestContractWithinALimit runs the contract on pools that share a Limit
 // with a neighbour: the limit holds as many slots as the pool has

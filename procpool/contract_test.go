@@ -39,18 +39,23 @@ func contractOptions(cfg pooltest.Config) []procpool.Option {
 	return opts
 }
 
+// engine is the process engine, for the contract.
+var engine = pooltest.Engine{
+	New: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[pooltest.Input, pooltest.Output] {
+		return procpool.New(contractTask, contractOptions(cfg)...)
+	},
+	NewPointer: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[*pooltest.Input, *pooltest.Output] {
+		return procpool.New(contractPointerTask, contractOptions(cfg)...)
+	},
+	Stats: func(ex pooltest.Executor[pooltest.Input, pooltest.Output]) pool.Stats {
+		return ex.(*procpool.Pool[pooltest.Input, pooltest.Output]).Stats().Stats
+	},
+	Separate: true,
+}
+
 func TestContract(t *testing.T) {
 	t.Cleanup(func() { assertNoChildren(t) }) // once every scenario has closed its pool
-	pooltest.Run(t, pooltest.Engine{
-		New: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[pooltest.Input, pooltest.Output] {
-			return procpool.New(contractTask, contractOptions(cfg)...)
-		},
-		NewPointer: func(t testing.TB, cfg pooltest.Config) pooltest.Executor[*pooltest.Input, *pooltest.Output] {
-			return procpool.New(contractPointerTask, contractOptions(cfg)...)
-		},
-		Stats: func(ex pooltest.Executor[pooltest.Input, pooltest.Output]) pool.Stats {
-			return ex.(*procpool.Pool[pooltest.Input, pooltest.Output]).Stats().Stats
-		},
-		Separate: true,
-	})
+	pooltest.Run(t, engine)
 }
+
+func BenchmarkContract(b *testing.B) { pooltest.Benchmark(b, engine) }
