@@ -29,6 +29,13 @@ var why = map[string]string{
 		"the batches on both sides of the pipe (a few nanoseconds an input each " +
 		"way), which the two CPUs share with the workers; Python's figure here " +
 		"is with its chunksize tuned by hand.",
+	"ProcPayload": "A large []byte crosses as a raw frame, written from the " +
+		"caller's memory and read into the slice the receiver keeps, so no " +
+		"encoder buffer copies it; what is left is memory: each side allocates " +
+		"a new megabyte per call on a small heap, so the garbage collector runs " +
+		"every call or two and freed pages go back to the system and fault in " +
+		"again. With GOGC=400 the same benchmark runs at about 0.87x the " +
+		"pipe's time; poolkit leaves the GC policy of the workers to the user.",
 	"CPU": "The eight tasks take about a millisecond each here, so per-task " +
 		"overhead and the load of a shared 2-CPU machine weigh on the figure; " +
 		"sequential runs are timed just before each lib to cancel the drift, but a " +
