@@ -35,12 +35,8 @@ func scanChunk(ctx context.Context, chunk []byte) (Tally, error) {
 		if t.Lines%4096 == 0 && ctx.Err() != nil {
 			return Tally{}, ctx.Err()
 		}
-		line := chunk
-		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
-			line, chunk = chunk[:i], chunk[i+1:]
-		} else {
-			chunk = nil
-		}
+		var line []byte
+		line, chunk = cutLine(chunk)
 		t.Lines++
 		r, ok := parseRequest(line)
 		if !ok {
@@ -118,4 +114,13 @@ func (t *Tally) merge(u Tally) {
 			t.Errors[code][e] += n
 		}
 	}
+}
+
+// cutLine returns the first line of chunk, without its newline, and what
+// follows it.
+func cutLine(chunk []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+		return chunk[:i], chunk[i+1:]
+	}
+	return chunk, nil
 }

@@ -15,12 +15,8 @@ import (
 func referenceScan(chunk []byte) Tally {
 	t := Tally{Bytes: int64(len(chunk)), Errors: make(map[string]map[string]int64)}
 	for len(chunk) > 0 {
-		line := chunk
-		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
-			line, chunk = chunk[:i], chunk[i+1:]
-		} else {
-			chunk = nil
-		}
+		var line []byte
+		line, chunk = cutLine(chunk)
 		t.Lines++
 		m := requestLine.FindSubmatch(line)
 		if m == nil {
