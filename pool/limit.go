@@ -76,10 +76,6 @@ func (l *Limit) Cap() int {
 // meanwhile, its Timeout has not begun, and it can be cancelled by its
 // future, its context, [Pool.CancelQueued] or a [Pool.Shutdown] that gives
 // up, like an input still in the queue.
-//
-// The name says what it does beside Workers: the pool works within l.
-// (procpool.Share is another thing, a read-only region of memory that
-// workers map.)
 func Within(l *Limit) Option {
 	return optionFunc(func(c *config) error {
 		if l == nil {
