@@ -114,14 +114,23 @@ func newShared(f *os.File, temp string) (*Shared, error) {
 	return s, nil
 }
 
-// Len returns the size of the region in bytes.
-func (s *Shared) Len() int { return int(s.ref.Size) }
+// Len returns the size of the region in bytes, 0 for a nil *Shared.
+func (s *Shared) Len() int {
+	if s == nil {
+		return 0
+	}
+	return int(s.ref.Size)
+}
 
 // Bytes returns the region, mapped read-only: writing to the slice faults.
 // In the parent it is the parent's mapping; in a worker, the worker maps
 // the region at its first call and keeps it until it exits. It fails if
-// the region was closed, or if it belongs to another machine.
+// the region was closed, or if it belongs to another machine, and for a
+// nil *Shared (an input that names no region).
 func (s *Shared) Bytes() ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("procpool: Bytes of a nil *Shared: the input names no region")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {

@@ -120,6 +120,16 @@ func TestSharedEmpty(t *testing.T) {
 	assert.Equal(t, crc32.ChecksumIEEE(nil), sum)
 }
 
+// An input that names no region gets an error that says so, not a panic.
+func TestSharedNil(t *testing.T) {
+	p := procpool.New(checksumTask, procpool.Workers(1))
+	defer p.Close()
+	_, err := p.Submit(bg(), span{}).Result(bg())
+	assert.ErrorContains(t, err, "nil *Shared")
+	var none *procpool.Shared
+	assert.Zero(t, none.Len())
+}
+
 // A missing file is an error that names it.
 func TestShareFileMissing(t *testing.T) {
 	_, err := procpool.ShareFile(filepath.Join(t.TempDir(), "absent"))
