@@ -14,6 +14,10 @@
 // MapSeq keeps only a bounded window of parts in flight, so memory stays
 // flat as the file grows: compare the peak RSS of -size 50MB and -size 1GB.
 // Peak RSS is read from /proc and shows "n/a" on systems other than Linux.
+//
+// internal/bench/python/logscan.py runs the same scan in Python, with
+// multiprocessing.Pool workers that read their parts by offset too, for a
+// comparison on the same file: run this with -dir to keep the log.
 package main
 
 import (
