@@ -84,6 +84,13 @@ func ShareFile(path string) (*Shared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("procpool: ShareFile: %w", err)
 	}
+	// A pipe or a device would block the open or refuse the mapping:
+	// only a regular file can be shared.
+	if fi, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("procpool: ShareFile: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("procpool: ShareFile %s: not a regular file (%v)", path, fi.Mode().Type())
+	}
 	f, err := os.Open(abs)
 	if err != nil {
 		return nil, fmt.Errorf("procpool: ShareFile: %w", err)

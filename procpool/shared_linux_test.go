@@ -186,3 +186,12 @@ func holdsInode(t *testing.T, ino string) bool {
 	}
 	return false
 }
+
+// A named pipe is refused at once: opening it would block until a writer
+// came.
+func TestShareFileRefusesANamedPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	_, err := procpool.ShareFile(fifo)
+	assert.ErrorContains(t, err, "not a regular file")
+}

@@ -130,10 +130,13 @@ func TestSharedNil(t *testing.T) {
 	assert.Zero(t, none.Len())
 }
 
-// A missing file is an error that names it.
-func TestShareFileMissing(t *testing.T) {
-	_, err := procpool.ShareFile(filepath.Join(t.TempDir(), "absent"))
+// A missing file and a folder are errors that name them.
+func TestShareFileRefusesWhatIsNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	_, err := procpool.ShareFile(filepath.Join(dir, "absent"))
 	assert.ErrorContains(t, err, "absent")
+	_, err = procpool.ShareFile(dir)
+	assert.ErrorContains(t, err, "not a regular file")
 }
 
 // A worker that crashes or is recycled takes its mapping with it; the
