@@ -149,9 +149,13 @@ func (s *Shared) Bytes() ([]byte, error) {
 	return mapped.get(s.ref)
 }
 
-// Close releases the parent's hold on the region. Workers that mapped it
-// keep their mapping until they exit, so inputs already running finish;
-// inputs that call Bytes later fail. Close is safe to call more than once.
+// Close releases the parent's hold on the region. A worker that mapped it
+// keeps its mapping until it exits, so that no slice a task holds goes
+// bad, and the memory is freed once those workers are gone too: a program
+// that shares region after region for a long time should recycle its
+// workers ([RecycleAfter]). Bytes fails after Close in the parent, and in
+// a worker that had not mapped the region. Close is safe to call more than
+// once.
 func (s *Shared) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
