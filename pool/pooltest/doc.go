@@ -28,7 +28,8 @@
 // An engine that runs tasks in other processes registers [Task] and
 // [PointerTask] as it registers any task, and makes [ErrSentinel] and
 // [*Error] cross with their identity, as procpool does with
-// procpool.RegisterError and procpool.RegisterErrorType.
+// procpool.RegisterError(pooltest.ErrSentinel) and
+// procpool.RegisterError(&pooltest.Error{}).
 //
 // # What it checks
 //
@@ -41,6 +42,12 @@
 // context; Shutdown and Close during each operation; backpressure and
 // ErrClosed; the meaning of each [pool.Stats] counter; pointer and nil
 // inputs and outputs.
+//
+// [Benchmark] measures, on the same engine, what the contract promises in
+// time rather than in outcome, such as how soon a live feed's output
+// comes while its producer pauses:
+//
+//	func BenchmarkContract(b *testing.B) { pooltest.Benchmark(b, engine) }
 //
 // Scenarios that need a task to be running use a [Gate]: a loopback
 // listener the blocking ops report to, so a scenario waits for events, not
