@@ -19,9 +19,10 @@ import (
 //  2. Globals: a task in another process sees the package variables as the
 //     program's initialisation left them, not as main changed them later
 //     (use an initializer, such as procpool's Init, to set them there).
-//  3. Errors and panic values: those an engine was told about (procpool's
-//     RegisterError and RegisterErrorType), context errors, and panic
-//     values gob can encode as an interface, cross with their identity;
+//  3. Errors and panic values: those an engine was told about (with
+//     procpool's RegisterError, for sentinels and types), context errors,
+//     and panic values gob can encode as an interface, cross with their
+//     identity;
 //     any other error arrives as its message only, and any other panic
 //     value as its text.
 //  4. A task that ignores its context: on goroutines its future settles at
