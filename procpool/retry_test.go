@@ -1,6 +1,7 @@
 package procpool_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,13 +26,7 @@ func TestRetriesRunAgainElsewhere(t *testing.T) {
 	p, _ := newPool(t, crashOnTask, procpool.Workers(2), procpool.Retries(1), procpool.PoisonAfter(2))
 	var failed []int
 	i := 0
-	for v, err := range p.MapSeq(bg(), func(yield func(int) bool) {
-		for _, x := range ints(5000) {
-			if !yield(x) {
-				return
-			}
-		}
-	}) {
+	for v, err := range p.MapSeq(bg(), slices.Values(ints(5000))) {
 		if err != nil {
 			var te *pool.TaskError
 			require.ErrorAs(t, err, &te)
@@ -65,13 +60,7 @@ func TestOnlyTheInputThatWasRunningIsChargedWithADeath(t *testing.T) {
 	for round := range 3 {
 		var failed []int
 		i := 0
-		for v, err := range p.MapSeq(bg(), func(yield func(int) bool) {
-			for _, x := range ints(2000) {
-				if !yield(x) {
-					return
-				}
-			}
-		}) {
+		for v, err := range p.MapSeq(bg(), slices.Values(ints(2000))) {
 			if err != nil {
 				var pe *procpool.PoisonError
 				require.ErrorAs(t, err, &pe, "round %d, input %d", round, i)

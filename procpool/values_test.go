@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,13 +180,7 @@ func TestOutputTheWorkerCannotEncodeFailsThatInputOnly(t *testing.T) {
 	assert.Equal(t, []explosive{{"a"}, {"b"}, {"c"}}, outs)
 	var failed []int
 	i := 0
-	for _, err := range p.MapSeq(bg(), func(yield func(string) bool) {
-		for _, s := range []string{"a", "refuse", "c", "refuse"} {
-			if !yield(s) {
-				return
-			}
-		}
-	}) {
+	for _, err := range p.MapSeq(bg(), slices.Values([]string{"a", "refuse", "c", "refuse"})) {
 		if err != nil {
 			require.ErrorIs(t, err, procpool.ErrEncode)
 			failed = append(failed, i)
