@@ -117,3 +117,36 @@ func TestWorkerEnv(t *testing.T) {
 	assert.Equal(t, max(1, runtime.GOMAXPROCS(0)/2), cpuShare(2), "two local workers share the CPUs the parent may use")
 	assert.Equal(t, 1, cpuShare(1000), "at least one each")
 }
+
+// A worker reads the clock once per stride of quick inputs, and after
+// every input again once they turn slow, so partial results still go out
+// about every partialEvery.
+func TestClockStrideReadsLessForQuickInputsAndCatchesUpWhenSlow(t *testing.T) {
+	now := time.Unix(0, 0)
+	reads := 0
+	clock := func() time.Time { reads++; return now }
+	var c clockStride
+	from := now
+	quick := partialEvery / 1000
+	for range 10_000 {
+		now = now.Add(quick)
+		if c.due(from, partialEvery, clock) {
+			from = now
+		}
+	}
+	assert.Equal(t, maxStride, c.stride, "quick inputs: the stride grows to its cap")
+	assert.Less(t, reads, 10_000/maxStride*2, "quick inputs: the clock is read about once per stride")
+
+	// The inputs turn slow: at most a stride of them passes unread, and
+	// then every slow input is due.
+	late := 0
+	for !c.due(from, partialEvery, clock) {
+		now = now.Add(partialEvery)
+		late++
+	}
+	assert.LessOrEqual(t, late, maxStride, "slow inputs are noticed within one stride")
+	from = now
+	now = now.Add(partialEvery)
+	assert.True(t, c.due(from, partialEvery, clock), "once slow, the next input reads the clock and is due")
+	assert.Equal(t, 1, c.stride)
+}
