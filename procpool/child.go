@@ -41,7 +41,7 @@ func (i *Initializer[A]) run(ctx context.Context, arg []byte) error {
 func serveHandshake(c *wire.Conn) (server, *wire.Setup, error) {
 	host, _ := os.Hostname()
 	hello := wire.Hello{PID: os.Getpid(), Host: host, Build: buildID(), BuildID: executableID(),
-		Tasks: names(), Test: isTestBinary(), RSS: residentBytes()}
+		Tasks: names(), Test: isTestBinary(), RSS: residentBytes(), Arch: runtime.GOARCH}
 	if err := c.Send(&hello); err != nil {
 		return nil, nil, err
 	}
@@ -64,6 +64,7 @@ func serveHandshake(c *wire.Conn) (server, *wire.Setup, error) {
 		return nil, nil, err
 	}
 	c.SetLimit(setup.MaxMessage)
+	c.SetFlat(setup.Flat)
 	return s, &setup, c.Flush()
 }
 

@@ -57,6 +57,10 @@
 // buffers: it is written to the pipe as it is and read straight into the
 // receiver's copy, so large payloads cross at close to the pipe's speed.
 // It still counts toward [MaxMessage], and an empty one still arrives nil.
+// A batch of 32 or more numbers (a bool, int, uint, float or complex type
+// of any size, or one defined as one, without gob methods of its own)
+// crosses as the slice's memory when the worker runs on the parent's
+// architecture, rather than through gob a value at a time.
 //
 // A task's error keeps its identity for the errors the program registers
 // with [RegisterError] beside its tasks: errors.Is finds a registered

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/poolkit/poolkit/internal/wire"
@@ -71,6 +72,7 @@ func (h *handshake) run() error {
 		return err
 	}
 	setup := h.setup
+	setup.Flat = hello.Arch == runtime.GOARCH
 	if h.local {
 		setup.MaxProcs, setup.SameClock = cpuShare(h.cfg.workers), true
 	}
@@ -85,6 +87,7 @@ func (h *handshake) run() error {
 		return err
 	}
 	h.conn.SetLimit(h.cfg.maxMessage)
+	h.conn.SetFlat(setup.Flat)
 	h.rss = ready.RSS
 	return nil
 }

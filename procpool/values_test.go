@@ -190,3 +190,39 @@ func TestOutputTheWorkerCannotEncodeFailsThatInputOnly(t *testing.T) {
 	assert.Equal(t, []int{1, 3}, failed, "in a batch, only the outputs that cannot be encoded fail")
 	assert.Zero(t, p.Stats().Died)
 }
+
+// kelvin is a number type of the user's: slices of it cross as their
+// memory, as slices of int do.
+type kelvin float64
+
+var coolTask = procpool.Register("cool", func(_ context.Context, k kelvin) (kelvin, error) { return k - 273.15, nil })
+
+// Batches of numbers go to the worker, and come back, as their memory
+// rather than through gob: every value must arrive as it was, whatever
+// its sign, size or fraction, and whatever the batch's length.
+func TestNumbersCrossAsTheyAre(t *testing.T) {
+	ins := make([]int, 3000)
+	temps := make([]kelvin, len(ins))
+	for i := range ins {
+		ins[i] = (i - 1500) * 1_000_003
+		temps[i] = kelvin(i) / 7
+	}
+	for _, batch := range []int{1, 31, 32, 1000} {
+		t.Run(fmt.Sprintf("batch=%d/int", batch), func(t *testing.T) {
+			p, _ := newPool(t, squareTask, procpool.Workers(2), procpool.BatchSize(batch))
+			outs, err := p.Map(bg(), ins)
+			require.NoError(t, err)
+			for i, x := range ins {
+				require.Equal(t, x*x, outs[i], "input %d", i)
+			}
+		})
+		t.Run(fmt.Sprintf("batch=%d/kelvin", batch), func(t *testing.T) {
+			p, _ := newPool(t, coolTask, procpool.Workers(1), procpool.BatchSize(batch))
+			cooled, err := p.Map(bg(), temps)
+			require.NoError(t, err)
+			for i, k := range temps {
+				require.Equal(t, k-273.15, cooled[i], "input %d", i)
+			}
+		})
+	}
+}

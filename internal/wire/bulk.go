@@ -19,47 +19,123 @@ import (
 // message and its raw frames together are bounded by the size limit.
 const bulkMin = 8 << 10
 
+// Inputs or outputs of a number type (bool, the sized and unsized ints
+// and uints, the floats and complexes, or a type defined as one), at least
+// flatMin of them, go as one raw frame of the slice's memory after the
+// message, with Flat set: gob would encode them one at a time. Only a
+// Conn told with SetFlat that its peer lays numbers out as it does (the
+// same GOARCH) sends them so; every Conn can receive them.
+const flatMin = 32
+
 // carrier is a message whose values may travel as raw frames after it.
 type carrier interface {
-	// detach returns the message to encode with gob, without the values of
-	// at least min bytes, and those values' bytes. It leaves its receiver
-	// unchanged, and returns it if no value is that large.
-	detach(min int) (msg any, raws [][]byte)
-	// attach fills in the values listed in the Bulk field of a decoded
-	// message from the raw frames read returns.
+	// detach returns the message to encode with gob, without the values
+	// that go raw, and those values' bytes: the whole slice if flat allows
+	// it, else the values of at least min bytes. It leaves its receiver
+	// unchanged, and returns it if no value goes raw.
+	detach(min int, flat bool) (msg any, raws [][]byte)
+	// attach fills in the values a decoded message says follow it raw from
+	// the raw frames read returns.
 	attach(read func() ([]byte, error)) error
 }
 
-func (r *Request[In]) detach(min int) (any, [][]byte) {
-	ins, at, raws := splitBulk(r.Ins, min)
+func (r *Request[In]) detach(min int, flat bool) (any, [][]byte) {
+	m := *r
+	raws := detachVals(&m.Ins, &m.Bulk, &m.Flat, min, flat)
 	if raws == nil {
 		return r, nil
 	}
-	m := *r
-	m.Ins, m.Bulk = ins, at
 	return &m, raws
 }
 
 func (r *Request[In]) attach(read func() ([]byte, error)) error {
-	at := r.Bulk
-	r.Bulk = nil
-	return joinBulk(r.Ins, at, read)
+	return attachVals(&r.Ins, &r.Bulk, &r.Flat, read)
 }
 
-func (r *Reply[Out]) detach(min int) (any, [][]byte) {
-	outs, at, raws := splitBulk(r.Outs, min)
+func (r *Reply[Out]) detach(min int, flat bool) (any, [][]byte) {
+	m := *r
+	raws := detachVals(&m.Outs, &m.Bulk, &m.Flat, min, flat)
 	if raws == nil {
 		return r, nil
 	}
-	m := *r
-	m.Outs, m.Bulk = outs, at
 	return &m, raws
 }
 
 func (r *Reply[Out]) attach(read func() ([]byte, error)) error {
-	at := r.Bulk
-	r.Bulk = nil
-	return joinBulk(r.Outs, at, read)
+	return attachVals(&r.Outs, &r.Bulk, &r.Flat, read)
+}
+
+// detachVals takes the values of a message copy that go raw out of it,
+// setting its Bulk or Flat field, and returns their bytes, or nil if none
+// goes raw.
+func detachVals[T any](vals *[]T, bulk *[]int, isFlat *bool, min int, flat bool) [][]byte {
+	if b := flatBytes(*vals, flat); b != nil {
+		*vals, *isFlat = nil, true
+		return [][]byte{b}
+	}
+	rest, at, raws := splitBulk(*vals, min)
+	*vals, *bulk = rest, at
+	return raws
+}
+
+// attachVals puts the raw values that follow a decoded message in place,
+// clearing its Bulk or Flat field.
+func attachVals[T any](vals *[]T, bulk *[]int, isFlat *bool, read func() ([]byte, error)) error {
+	if *isFlat {
+		*isFlat = false
+		var err error
+		*vals, err = readFlat[T](read)
+		return err
+	}
+	at := *bulk
+	*bulk = nil
+	return joinBulk(*vals, at, read)
+}
+
+// flatBytes returns the memory of vals if they go as one raw frame, and
+// nil otherwise.
+func flatBytes[T any](vals []T, flat bool) []byte {
+	if !flat || len(vals) < flatMin || !isNumber[T]() {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(vals))), len(vals)*int(unsafe.Sizeof(vals[0])))
+}
+
+// readFlat reads values that came as one raw frame of their memory. The
+// values share the frame's memory, which Go allocates aligned for any
+// number.
+func readFlat[T any](read func() ([]byte, error)) ([]T, error) {
+	if !isNumber[T]() {
+		var zero T
+		return nil, fmt.Errorf("wire: a raw frame of %T values, which are not numbers", zero)
+	}
+	b, err := read()
+	if err != nil {
+		return nil, err
+	}
+	size := int(unsafe.Sizeof(*new(T)))
+	if len(b)%size != 0 {
+		return nil, fmt.Errorf("wire: a raw frame of %d bytes for values of %d bytes", len(b), size)
+	}
+	if len(b) == 0 {
+		return []T{}, nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/size), nil
+}
+
+var numbers sync.Map // reflect.Type → bool
+
+// isNumber reports whether T is a number type whose values may cross as
+// their memory: not one gob leaves to the type's own methods.
+func isNumber[T any]() bool {
+	t := reflect.TypeFor[T]()
+	if v, ok := numbers.Load(t); ok {
+		return v.(bool)
+	}
+	k := t.Kind()
+	is := (k == reflect.Bool || (k >= reflect.Int && k <= reflect.Complex128 && k != reflect.Uintptr)) && !encodesItself(t)
+	numbers.Store(t, is)
+	return is
 }
 
 // splitBulk returns a copy of vals with its values of at least min bytes

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -257,4 +258,89 @@ func TestBulkForATypeThatIsNotBytes(t *testing.T) {
 	var r Request[int]
 	err := NewConn(bytes.NewReader(append(msg, rawFrame([]byte("x"))...)), io.Discard, fuzzLimit).Receive(&r)
 	assert.ErrorContains(t, err, "not a []byte or a string")
+}
+
+type celsius float64
+
+// rounded is a number that gob encodes with its own methods.
+type rounded float64
+
+func (r rounded) GobEncode() ([]byte, error) { return []byte{byte(r)}, nil }
+func (r *rounded) GobDecode(b []byte) error  { *r = rounded(b[0]); return nil }
+
+// flatLoop returns a looped Conn that sends slices of numbers as their
+// memory, as a worker of the parent's GOARCH does.
+func flatLoop(max int) (*Conn, *bytes.Buffer) {
+	c, buf := loop(max)
+	c.SetFlat(true)
+	return c, buf
+}
+
+func TestFlatNumbersArriveAsGobGivesThem(t *testing.T) {
+	c := func() *Conn { c, _ := flatLoop(1 << 20); return c }
+	for _, n := range []int{0, 1, flatMin - 1, flatMin, 1000} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ints := make([]int, n)
+			floats := make([]celsius, n)
+			flags := make([]bool, n)
+			cs := make([]complex128, n)
+			for i := range n {
+				ints[i], floats[i], flags[i], cs[i] = i*i-500, celsius(i)/3, i%3 == 0, complex(float64(i), -1)
+			}
+			req := &Request[int]{Kind: Run, ID: 1, Ins: ints, N: n}
+			assert.Equal(t, roundTrip(t, gobOnly(1<<20), req), roundTrip(t, c(), req))
+			rep := &Reply[celsius]{ID: 2, N: n, Outs: floats, Last: true}
+			assert.Equal(t, roundTrip(t, gobOnly(1<<20), rep), roundTrip(t, c(), rep))
+			assert.Equal(t, roundTrip(t, gobOnly(1<<20), &Reply[bool]{ID: 3, Outs: flags}), roundTrip(t, c(), &Reply[bool]{ID: 3, Outs: flags}))
+			assert.Equal(t, roundTrip(t, gobOnly(1<<20), &Request[complex128]{ID: 4, Ins: cs}), roundTrip(t, c(), &Request[complex128]{ID: 4, Ins: cs}))
+		})
+	}
+}
+
+func TestFlatNumbersGoAsTheirMemoryOnlyWhenSetAndEnough(t *testing.T) {
+	ins := make([]uint64, flatMin)
+	for i := range ins {
+		ins[i] = 0x0102030405060708 + uint64(i)
+	}
+	mem := unsafe.Slice((*byte)(unsafe.Pointer(&ins[0])), len(ins)*8)
+	c, buf := flatLoop(1 << 20)
+	require.NoError(t, c.Send(&Request[uint64]{Kind: Run, ID: 1, Ins: ins, N: len(ins)}))
+	require.NoError(t, c.Flush())
+	i := bytes.Index(buf.Bytes(), mem)
+	require.GreaterOrEqual(t, i, headerLen, "the inputs are on the stream as their memory")
+	assert.Equal(t, rawMark[:], buf.Bytes()[i-headerLen:i-headerLen+2], "after a raw frame header")
+
+	for name, c := range map[string]*Conn{"not set": gobOnly(1 << 20), "too few": func() *Conn { c, _ := flatLoop(1 << 20); return c }()} {
+		few := ins
+		if name == "too few" {
+			few = ins[:flatMin-1]
+		}
+		require.NoError(t, c.Send(&Request[uint64]{Kind: Run, ID: 1, Ins: few, N: len(few)}))
+		require.NoError(t, c.Flush())
+		var got Request[uint64]
+		require.NoError(t, c.Receive(&got))
+		assert.Equal(t, few, got.Ins, name)
+	}
+}
+
+func TestFlatLeavesOtherTypesToGob(t *testing.T) {
+	assert.False(t, isNumber[string]())
+	assert.False(t, isNumber[*int]())
+	assert.False(t, isNumber[struct{ A int }]())
+	assert.False(t, isNumber[uintptr]())
+	assert.False(t, isNumber[rounded](), "a number gob leaves to its own methods")
+	assert.True(t, isNumber[celsius]())
+	assert.True(t, isNumber[int8]())
+}
+
+func TestFlatFrameMustFitTheType(t *testing.T) {
+	msg := frames(&Request[int]{Kind: Run, ID: 1, N: 1, Flat: true})
+	var r Request[int]
+	err := NewConn(bytes.NewReader(append(msg, rawFrame([]byte("xyz"))...)), io.Discard, fuzzLimit).Receive(&r)
+	assert.ErrorContains(t, err, "raw frame of 3 bytes for values of 8 bytes")
+
+	smsg := frames(&Request[string]{Kind: Run, ID: 1, N: 1, Flat: true})
+	var s Request[string]
+	err = NewConn(bytes.NewReader(append(smsg, rawFrame([]byte("x"))...)), io.Discard, fuzzLimit).Receive(&s)
+	assert.ErrorContains(t, err, "not numbers")
 }

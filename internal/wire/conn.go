@@ -16,7 +16,8 @@ type Conn struct {
 	enc     *gob.Encoder
 	fr      *frameReader
 	dec     *gob.Decoder
-	bulkMin int // the size from which a value goes raw
+	bulkMin int  // the size from which a value goes raw
+	flat    bool // numbers may go as their memory: the peer lays them out as this process does
 }
 
 // NewConn returns a Conn that reads from r and writes to w, refusing
@@ -30,6 +31,13 @@ func NewConn(r io.Reader, w io.Writer, max int) *Conn {
 // SetLimit changes the size limit for later messages in both directions.
 func (c *Conn) SetLimit(max int) {
 	c.fw.max, c.fr.max = max, max
+}
+
+// SetFlat says whether the peer lays numbers out in memory as this
+// process does (it runs on the same GOARCH), so that slices of them can be
+// sent as their memory. Receiving them needs no setting.
+func (c *Conn) SetFlat(flat bool) {
+	c.flat = flat
 }
 
 // ReadPreamble reads the worker's preamble; the parent calls it first.
@@ -54,7 +62,7 @@ func (c *Conn) Send(v any) (err error) {
 	}()
 	var raws [][]byte
 	if m, ok := v.(carrier); ok {
-		v, raws = m.detach(c.bulkMin)
+		v, raws = m.detach(c.bulkMin, c.flat)
 	}
 	if raws == nil {
 		return c.enc.Encode(v)

@@ -9,6 +9,7 @@ type Hello struct {
 	Tasks   []string // names of the tasks the worker has
 	Test    bool     // the worker is a test binary
 	RSS     uint64   // the worker's resident set size in bytes; 0 if unknown
+	Arch    string   // the worker's GOARCH: numbers cross as their memory between processes of one
 }
 
 // Setup is the parent's answer to Hello: which task to serve, and the
@@ -25,6 +26,7 @@ type Setup struct {
 	ReportEach bool   // send each input's result before running the next
 	MaxProcs   int    // GOMAXPROCS for the worker; 0 to keep its own
 	SameClock  bool   // the worker shares the parent's clock: Deadline is exact
+	Flat       bool   // the worker may send numbers as their memory: the parent has its GOARCH
 
 	// Limits after which the worker retires: it stops running inputs,
 	// answers the rest with Retire, and waits to be replaced. 0 for none.
@@ -69,6 +71,7 @@ type Request[In any] struct {
 	Budget   int64
 	Cause    *Error // for Cancel: why; nil for context.Canceled
 	Bulk     []int  // positions in Ins of the values sent raw after the message; set and cleared by Conn
+	Flat     bool   // Ins were sent as one raw frame of their memory after the message; set and cleared by Conn
 }
 
 // Reply carries the results of inputs From to From+N-1 of the request
@@ -98,6 +101,7 @@ type Reply[Out any] struct {
 	Retire  bool
 	Refused string
 	Bulk    []int // positions in Outs of the values sent raw after the message; set and cleared by Conn
+	Flat    bool  // Outs were sent as one raw frame of their memory after the message; set and cleared by Conn
 }
 
 // FailureKind classifies a failed input.
