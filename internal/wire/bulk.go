@@ -40,11 +40,12 @@ type carrier interface {
 }
 
 func (r *Request[In]) detach(min int, flat bool) (any, [][]byte) {
-	m := *r
-	raws := detachVals(&m.Ins, &m.Bulk, &m.Flat, min, flat)
+	ins, at, raws, isFlat := detachVals(r.Ins, min, flat)
 	if raws == nil {
 		return r, nil
 	}
+	m := *r
+	m.Ins, m.Bulk, m.Flat = ins, at, isFlat
 	return &m, raws
 }
 
@@ -53,11 +54,12 @@ func (r *Request[In]) attach(read func() ([]byte, error)) error {
 }
 
 func (r *Reply[Out]) detach(min int, flat bool) (any, [][]byte) {
-	m := *r
-	raws := detachVals(&m.Outs, &m.Bulk, &m.Flat, min, flat)
+	outs, at, raws, isFlat := detachVals(r.Outs, min, flat)
 	if raws == nil {
 		return r, nil
 	}
+	m := *r
+	m.Outs, m.Bulk, m.Flat = outs, at, isFlat
 	return &m, raws
 }
 
@@ -65,17 +67,16 @@ func (r *Reply[Out]) attach(read func() ([]byte, error)) error {
 	return attachVals(&r.Outs, &r.Bulk, &r.Flat, read)
 }
 
-// detachVals takes the values of a message copy that go raw out of it,
-// setting its Bulk or Flat field, and returns their bytes, or nil if none
+// detachVals returns what a message's values become when some go raw:
+// the values left for gob, the positions of those that went raw one by
+// one, their bytes, and whether all went as one frame. raws is nil if none
 // goes raw.
-func detachVals[T any](vals *[]T, bulk *[]int, isFlat *bool, min int, flat bool) [][]byte {
-	if b := flatBytes(*vals, flat); b != nil {
-		*vals, *isFlat = nil, true
-		return [][]byte{b}
+func detachVals[T any](vals []T, min int, flat bool) (rest []T, at []int, raws [][]byte, isFlat bool) {
+	if b := flatBytes(vals, flat); b != nil {
+		return nil, nil, [][]byte{b}, true
 	}
-	rest, at, raws := splitBulk(*vals, min)
-	*vals, *bulk = rest, at
-	return raws
+	rest, at, raws = splitBulk(vals, min)
+	return rest, at, raws, false
 }
 
 // attachVals puts the raw values that follow a decoded message in place,
