@@ -20,9 +20,19 @@ func frames(msgs ...any) []byte {
 
 // framesRaw is frames with values of min bytes or more sent raw.
 func framesRaw(min int, msgs ...any) []byte {
+	return framesWith(func(c *Conn) { c.bulkMin = min }, msgs...)
+}
+
+// framesFlat is frames with slices of numbers sent as their memory.
+func framesFlat(msgs ...any) []byte {
+	return framesWith(func(c *Conn) { c.SetFlat(true) }, msgs...)
+}
+
+// framesWith is frames from a Conn that set has set up.
+func framesWith(set func(*Conn), msgs ...any) []byte {
 	var buf bytes.Buffer
 	c := NewConn(&buf, &buf, fuzzLimit)
-	c.bulkMin = min
+	set(c)
 	for _, m := range msgs {
 		if err := c.Send(m); err != nil {
 			panic(err)
@@ -50,6 +60,9 @@ func FuzzReceive(f *testing.F) {
 		&Reply[string]{ID: 1, N: 2, Outs: []string{"xyz", "q"}, Last: true}, &Request[int]{Kind: Cancel, ID: 1}))
 	f.Add(append(frames(&Request[[]byte]{Kind: Run, ID: 1, Ins: [][]byte{nil}, N: 1, Bulk: []int{0}}),
 		binary.BigEndian.AppendUint32(rawMark[:], 0xffffffff)...))
+	f.Add(framesFlat(&Request[int]{Kind: Run, ID: 1, Ins: make([]int, 2*flatMin), N: 2 * flatMin},
+		&Reply[string]{ID: 1, N: 1, Outs: []string{"x"}, Last: true}, &Request[int]{Kind: Cancel, ID: 1}))
+	f.Add(append(frames(&Request[[]byte]{Kind: Run, ID: 1, N: 1, Flat: true}), rawFrame([]byte("abc"))...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := NewConn(bytes.NewReader(data), nil, fuzzLimit)
 		for range 64 {
@@ -90,19 +103,47 @@ func FuzzBulkRoundTrip(f *testing.F) {
 			&Request[[]byte]{Kind: Run, ID: 1, Ins: ins, N: len(ins)},
 			&Reply[string]{ID: 2, N: 2, Outs: []string{string(data[k:]), string(data[:k])}},
 		}
-		want, got := receiveAll(t, math.MaxInt, msgs), receiveAll(t, int(minRaw), msgs)
+		want := receiveAll(t, func(c *Conn) { c.bulkMin = math.MaxInt }, msgs)
+		got := receiveAll(t, func(c *Conn) { c.bulkMin = int(minRaw) }, msgs)
 		if !reflect.DeepEqual(want, got) {
 			t.Fatalf("raw frames changed the values: sent %v, gob brings %v, raw brings %v", msgs, want, got)
 		}
 	})
 }
 
-// receiveAll sends msgs through a looped Conn that sends values of min
-// bytes or more raw, and returns what it receives.
-func receiveAll(t *testing.T, min int, msgs []any) []any {
+// FuzzFlatRoundTrip sends numbers made from data through a Conn that
+// sends slices of numbers as their memory: they must arrive as gob alone
+// would bring them.
+func FuzzFlatRoundTrip(f *testing.F) {
+	f.Add(bytes.Repeat([]byte{1, 0x80, 0xff, 7}, 100))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		shorts := make([]int16, len(data)/2)
+		for i := range shorts {
+			shorts[i] = int16(binary.LittleEndian.Uint16(data[2*i:]))
+		}
+		longs := make([]uint64, len(data)/8)
+		for i := range longs {
+			longs[i] = binary.BigEndian.Uint64(data[8*i:])
+		}
+		msgs := []any{
+			&Request[int16]{Kind: Run, ID: 1, Ins: shorts, N: len(shorts)},
+			&Reply[uint64]{ID: 2, N: len(longs), Outs: longs, Last: true},
+		}
+		want := receiveAll(t, func(*Conn) {}, msgs)
+		got := receiveAll(t, func(c *Conn) { c.SetFlat(true) }, msgs)
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("flat frames changed the values: sent %v, gob brings %v, flat brings %v", msgs, want, got)
+		}
+	})
+}
+
+// receiveAll sends msgs through a looped Conn that set has set up, and
+// returns what it receives.
+func receiveAll(t *testing.T, set func(*Conn), msgs []any) []any {
 	var buf bytes.Buffer
 	c := NewConn(&buf, &buf, fuzzLimit)
-	c.bulkMin = min
+	set(c)
 	var got []any
 	for _, m := range msgs {
 		if err := c.Send(m); err != nil {
