@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/poolkit/poolkit/future"
@@ -58,9 +60,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		in.Close()
 		_ = cmd.Wait()
 	})
-	b.Run("engine=procpool", func(b *testing.B) {
-		p := procpool.New(tinyTask, procpool.Workers(1), procpool.Prestart())
-		defer p.Close()
+	roundTrips := func(b *testing.B, p *procpool.Pool[int, int]) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
@@ -68,7 +68,32 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+	b.Run("engine=procpool", func(b *testing.B) {
+		p := procpool.New(tinyTask, procpool.Workers(1), procpool.Prestart())
+		defer p.Close()
+		roundTrips(b, p)
 	})
+	b.Run("engine=procpool-set", func(b *testing.B) {
+		p, done := onSharedSet(b, 1)
+		defer done()
+		roundTrips(b, p)
+	})
+}
+
+// onSharedSet returns a pool of tinyTask on a set of n workers that a
+// pool of another task uses first, and a function that closes the set.
+func onSharedSet(b *testing.B, n int) (*procpool.Pool[int, int], func()) {
+	set := procpool.NewSet(procpool.Workers(n), procpool.Prestart())
+	other := procpool.New(squareTask, procpool.On(set))
+	if _, err := other.Map(context.Background(), ints(64)); err != nil {
+		b.Fatal(err)
+	}
+	p := procpool.New(tinyTask, procpool.On(set))
+	if _, err := p.Map(context.Background(), ints(64)); err != nil { // the workers are bound to it
+		b.Fatal(err)
+	}
+	return p, func() { _ = set.Close() }
 }
 
 func BenchmarkSubmitThroughput(b *testing.B) {
@@ -125,9 +150,7 @@ func BenchmarkMapThroughput(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N*len(ins))/b.Elapsed().Seconds(), "tasks/s")
 	})
-	b.Run("engine=procpool", func(b *testing.B) {
-		p := procpool.New(tinyTask, procpool.Prestart())
-		defer p.Close()
+	maps := func(b *testing.B, p *procpool.Pool[int, int]) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -136,7 +159,49 @@ func BenchmarkMapThroughput(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.N*len(ins))/b.Elapsed().Seconds(), "tasks/s")
+	}
+	b.Run("engine=procpool", func(b *testing.B) {
+		p := procpool.New(tinyTask, procpool.Prestart())
+		defer p.Close()
+		maps(b, p)
 	})
+	b.Run("engine=procpool-set", func(b *testing.B) {
+		p, done := onSharedSet(b, runtime.GOMAXPROCS(0))
+		defer done()
+		maps(b, p)
+	})
+}
+
+// BenchmarkSetFlood measures the round trip of one pool's input while
+// another pool on the same set of two workers floods it with inputs of a
+// millisecond: the time the flooding pool takes to give a worker back.
+func BenchmarkSetFlood(b *testing.B) {
+	set := procpool.NewSet(procpool.Workers(2), procpool.Prestart(), procpool.Stderr(io.Discard))
+	defer set.Close()
+	flood := procpool.New(napTask, procpool.On(set))
+	p := procpool.New(tinyTask, procpool.On(set))
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	naps := make([]int, 100_000)
+	for i := range naps {
+		naps[i] = 1
+	}
+	flooding := make(chan struct{})
+	go func() {
+		defer close(flooding)
+		for range flood.MapSeq(ctx, slices.Values(naps)) {
+		}
+	}()
+	for flood.Stats().Running < 2 {
+		runtime.Gosched()
+	}
+	for i := 0; b.Loop(); i++ {
+		if _, err := p.Submit(context.Background(), i).Result(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	stop()
+	<-flooding
 }
 
 func BenchmarkSpawnToFirstResult(b *testing.B) {

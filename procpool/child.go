@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -19,7 +20,17 @@ import (
 // server is the worker side of a registered task.
 type server interface {
 	signature() string
-	serve(c *wire.Conn, setup *wire.Setup, ex *exiter)
+	// serve serves the task until the parent unbinds it, if the worker is
+	// one of a set, or else until the process exits.
+	serve(c *wire.Conn, setup *wire.Setup, ex *exiter, life *workerLife)
+}
+
+// workerLife is what a worker keeps across the tasks it serves: its limits
+// count every input it runs.
+type workerLife struct {
+	ran      uint64 // inputs run
+	retiring bool   // a limit was reached: run nothing more
+	lastRSS  time.Time
 }
 
 // initRunner is the worker side of a registered initializer.
@@ -108,20 +119,17 @@ func prepare(setup *wire.Setup) (server, error) {
 	if setup.MaxProcs > 0 && os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(setup.MaxProcs)
 	}
-	e, ok := lookup(setup.Task)
-	s, isTask := e.(server)
-	if !ok || !isTask {
-		return nil, fmt.Errorf("task %q is not registered in the worker (%s), which has %s; the parent is %s: build both from the same code",
-			setup.Task, buildID(), listNames(), setup.Build)
-	}
-	if got := s.signature(); got != setup.Signature {
-		return nil, fmt.Errorf("task %q differs between parent and worker: the parent (%s) has %s, the worker (%s) has %s; build both from the same code",
-			setup.Task, setup.Build, setup.Signature, buildID(), got)
+	var s server
+	if setup.Task != "" { // else a worker of a set, told its tasks by Bind
+		var err error
+		if s, err = findTask(setup.Task, setup.Signature, setup.Build); err != nil {
+			return nil, err
+		}
 	}
 	if setup.Init == "" {
 		return s, nil
 	}
-	e, ok = lookup(setup.Init)
+	e, ok := lookup(setup.Init)
 	init, isInit := e.(initRunner)
 	if !ok || !isInit {
 		return nil, fmt.Errorf("initializer %q is not registered in the worker, which has %s", setup.Init, listNames())
@@ -130,6 +138,56 @@ func prepare(setup *wire.Setup) (server, error) {
 		return nil, fmt.Errorf("initializer %q failed: %w", setup.Init, err)
 	}
 	return s, nil
+}
+
+// findTask returns the registered task name, checked to be the parent's
+// (whose signature of it is sig, and whose build is build).
+func findTask(name, sig, build string) (server, error) {
+	e, ok := lookup(name)
+	s, isTask := e.(server)
+	if !ok || !isTask {
+		return nil, fmt.Errorf("task %q is not registered in the worker (%s), which has %s; the parent is %s: build both from the same code",
+			name, buildID(), listNames(), build)
+	}
+	if got := s.signature(); got != sig {
+		return nil, fmt.Errorf("task %q differs between parent and worker: the parent (%s) has %s, the worker (%s) has %s; build both from the same code",
+			name, build, sig, buildID(), got)
+	}
+	return s, nil
+}
+
+// serveBinds serves the tasks the parent binds the worker to, one after
+// another, until it asks the worker to exit or is gone: a worker of a set.
+func serveBinds(c *wire.Conn, setup *wire.Setup, ex *exiter) {
+	life := &workerLife{}
+	for {
+		var b wire.Bind
+		err := c.Receive(&b)
+		var broken *wire.ReadError
+		switch {
+		case errors.As(err, &broken):
+			ex.orphaned(4)
+		case err != nil:
+			fmt.Fprintf(os.Stderr, "procpool worker: decoding a bind: %v\n", err)
+			ex.orphaned(4)
+		case b.Exit:
+			ex.asked()
+		}
+		s, err := findTask(b.Task, b.Signature, setup.Build)
+		ready := wire.Ready{RSS: residentBytes()}
+		if err != nil {
+			ready.Err = err.Error()
+		}
+		if c.Send(&ready) != nil || c.Flush() != nil {
+			ex.orphaned(4)
+		}
+		if err != nil {
+			continue
+		}
+		bound := *setup
+		bound.Task, bound.Signature, bound.Timeout, bound.ReportEach = b.Task, b.Signature, b.Timeout, b.ReportEach
+		s.serve(c, &bound, ex, life)
+	}
 }
 
 // listNames lists the registered names for an error message.

@@ -56,13 +56,19 @@ func (c *clockStride) due(from time.Time, d time.Duration, clock func() time.Tim
 	return now.Sub(from) >= d
 }
 
-// runner runs requests in order until the process exits, starting with
-// the rest of r if it is not nil: a task that calls runtime.Goexit ends the
-// runner's goroutine, and a new one carries on where it stopped.
+// runner runs requests in order until the task is unbound or the process
+// exits, starting with the rest of r if it is not nil: a task that calls
+// runtime.Goexit ends the runner's goroutine, and a new one carries on
+// where it stopped.
 func (s *session[In, Out]) runner(r *running[In, Out]) {
+	defer s.wg.Done()
 	for {
 		if r == nil {
-			r = s.begun(s.next())
+			in := s.next()
+			if in == nil {
+				return
+			}
+			r = s.begun(in)
 		}
 		if r != nil {
 			s.runInputs(r)
@@ -78,7 +84,7 @@ func (s *session[In, Out]) begun(in *incoming[In]) *running[In, Out] {
 	r := &running[In, Out]{in: in, start: time.Now()}
 	r.lastSend = r.start
 	r.reply = wire.Reply[Out]{ID: in.req.ID, Refused: in.refusal}
-	if in.refusal != "" || s.retiring || in.trimmed.Load() {
+	if in.refusal != "" || s.life.retiring || in.trimmed.Load() {
 		s.end(r)
 		return nil
 	}
@@ -114,7 +120,7 @@ func withNils[In any](ins []In, nils []int, n int) []In {
 
 // runInputs runs r's inputs from r.pos on, until the end or a limit.
 func (s *session[In, Out]) runInputs(r *running[In, Out]) {
-	for r.pos < len(r.ins) && !s.retiring && !r.in.trimmed.Load() {
+	for r.pos < len(r.ins) && !s.life.retiring && !r.in.trimmed.Load() {
 		s.runOne(r)
 		s.afterInput(r)
 	}
@@ -141,6 +147,7 @@ func (s *session[In, Out]) runOne(r *running[In, Out]) {
 	value, stack, panicked := guard.Call(func() { out, err = s.task.fn(ctx, r.ins[r.pos]) }, func() {
 		s.fail(r, wire.Failure{Kind: wire.Goexit})
 		s.afterInput(r)
+		s.wg.Add(1)
 		go s.runner(r)
 	})
 	if panicked {
@@ -190,17 +197,17 @@ func (s *session[In, Out]) fail(r *running[In, Out], f wire.Failure) {
 // every partialEvery.
 func (s *session[In, Out]) afterInput(r *running[In, Out]) {
 	r.pos++
-	s.ran++
+	s.life.ran++
 	lim := s.setup
-	if lim.RecycleAfter > 0 && s.ran >= lim.RecycleAfter {
-		s.retiring = true
+	if lim.RecycleAfter > 0 && s.life.ran >= lim.RecycleAfter {
+		s.life.retiring = true
 	}
-	if lim.MaxRSS > 0 && time.Since(s.lastRSS) >= rssLimitEvery {
+	if lim.MaxRSS > 0 && time.Since(s.life.lastRSS) >= rssLimitEvery {
 		if s.measure(&r.reply) > lim.MaxRSS {
-			s.retiring = true
+			s.life.retiring = true
 		}
 	}
-	if r.pos < len(r.ins) && !s.retiring && (lim.ReportEach || r.clock.due(r.lastSend, partialEvery, time.Now)) {
+	if r.pos < len(r.ins) && !s.life.retiring && (lim.ReportEach || r.clock.due(r.lastSend, partialEvery, time.Now)) {
 		s.send(r, false)
 	}
 }
@@ -208,8 +215,7 @@ func (s *session[In, Out]) afterInput(r *running[In, Out]) {
 // measure records the worker's resident memory in reply and returns it.
 func (s *session[In, Out]) measure(reply *wire.Reply[Out]) uint64 {
 	reply.RSS = residentBytes()
-	s.lastRSS = time.Now()
-	s.rss.Store(reply.RSS)
+	s.life.lastRSS = time.Now()
 	return reply.RSS
 }
 
@@ -224,10 +230,10 @@ func (s *session[In, Out]) end(r *running[In, Out]) {
 	if r.in.cancel != nil {
 		r.in.cancel(nil)
 	}
-	if r.reply.RSS == 0 && time.Since(s.lastRSS) >= rssEvery {
+	if r.reply.RSS == 0 && time.Since(s.life.lastRSS) >= rssEvery {
 		s.measure(&r.reply)
 	}
-	r.reply.Retire = s.retiring && r.reply.Refused == ""
+	r.reply.Retire = s.life.retiring && r.reply.Refused == ""
 	s.send(r, true)
 }
 
@@ -294,10 +300,16 @@ func (s *session[In, Out]) flush() {
 // beat sends a heartbeat every d, so the parent knows the worker is alive
 // while a task runs and while it waits, with its memory now and then.
 func (s *session[In, Out]) beat(d time.Duration) {
+	defer s.wg.Done()
 	t := time.NewTicker(d)
 	defer t.Stop()
 	var last time.Time
-	for range t.C {
+	for {
+		select {
+		case <-t.C:
+		case <-s.quit:
+			return
+		}
 		hb := wire.Reply[Out]{}
 		if time.Since(last) >= heartbeatRSSEvery {
 			hb.RSS, last = residentBytes(), time.Now()

@@ -28,20 +28,25 @@ const (
 
 func (t *Task[In, Out]) signature() string { return t.sig }
 
-// serve runs requests from c until the parent asks it to exit or is gone,
-// and then exits the process through ex.
-func (t *Task[In, Out]) serve(c *wire.Conn, setup *wire.Setup, ex *exiter) {
+// serve runs requests from c until the parent unbinds the task, or asks
+// the worker to exit or is gone, in which case it exits the process
+// through ex.
+func (t *Task[In, Out]) serve(c *wire.Conn, setup *wire.Setup, ex *exiter, life *workerLife) {
 	s := &session[In, Out]{
 		task:    t,
 		c:       c,
 		setup:   setup,
 		ex:      ex,
+		life:    life,
 		waiting: map[uint64]*wire.Error{},
 		wake:    make(chan struct{}, 1),
+		quit:    make(chan struct{}),
 	}
 	if setup.Heartbeat > 0 {
+		s.wg.Add(1)
 		go s.beat(time.Duration(setup.Heartbeat))
 	}
+	s.wg.Add(1)
 	go s.runner(nil)
 	s.read()
 }
@@ -55,6 +60,9 @@ type session[In, Out any] struct {
 	c     *wire.Conn
 	setup *wire.Setup
 	ex    *exiter
+	life  *workerLife   // runner only
+	quit  chan struct{} // closed when the task is unbound: the runner and the heartbeat end
+	wg    sync.WaitGroup
 
 	mu      sync.Mutex // guards the fields below, shared by reader and runner
 	queue   []*incoming[In]
@@ -63,11 +71,6 @@ type session[In, Out any] struct {
 	wake    chan struct{}
 
 	writeMu sync.Mutex // guards c's write side
-	rss     atomic.Uint64
-
-	ran      uint64 // inputs run by this worker (runner only)
-	retiring bool   // a limit was reached: run nothing more (runner only)
-	lastRSS  time.Time
 }
 
 // incoming is a request as the worker received it.
@@ -81,7 +84,8 @@ type incoming[In any] struct {
 	deadline bool // it carries the caller's deadline
 }
 
-// read receives requests until the parent closes the pipe.
+// read receives requests until the parent unbinds the task; if the
+// parent closes the pipe, the process exits.
 func (s *session[In, Out]) read() {
 	refused := false // the last message was refused
 	for {
@@ -116,7 +120,23 @@ func (s *session[In, Out]) read() {
 			s.trim(in.req.ID)
 		case in.req.Kind == wire.Exit:
 			s.ex.asked()
+		case in.req.Kind == wire.Unbind:
+			s.unbind()
+			return
 		}
+	}
+}
+
+// unbind ends the session: the parent unbinds a task only once every
+// request it sent has come back, so the runner is waiting for work. Once
+// it and the heartbeat have stopped, the worker says it is unbound.
+func (s *session[In, Out]) unbind() {
+	close(s.quit)
+	s.wg.Wait()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.c.Send(&wire.Reply[Out]{Unbound: true}) != nil || s.c.Flush() != nil {
+		s.ex.orphaned(4)
 	}
 }
 
@@ -194,7 +214,8 @@ func (in *incoming[In]) stop(cause *wire.Error) {
 	in.cancel(err)
 }
 
-// next waits for the next request and makes it current.
+// next waits for the next request and makes it current, or returns nil
+// once the task is unbound.
 func (s *session[In, Out]) next() *incoming[In] {
 	for {
 		s.mu.Lock()
@@ -208,7 +229,11 @@ func (s *session[In, Out]) next() *incoming[In] {
 			return in
 		}
 		s.mu.Unlock()
-		<-s.wake
+		select {
+		case <-s.wake:
+		case <-s.quit:
+			return nil
+		}
 	}
 }
 

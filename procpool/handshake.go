@@ -1,11 +1,15 @@
 package procpool
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/exec"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/poolkit/poolkit/internal/wire"
@@ -47,10 +51,11 @@ type handshake struct {
 	local      bool // the worker runs on this machine
 	ownProgram bool // the worker is the parent's own executable
 
-	conn *wire.Conn
-	pid  int    // the worker's own pid, from its Hello
-	host string // its host name
-	rss  uint64 // its resident memory once ready
+	conn    *wire.Conn
+	writeMu sync.Mutex // guards conn's write side, for whichever pool's worker writes to it
+	pid     int        // the worker's own pid, from its Hello
+	host    string     // its host name
+	rss     uint64     // its resident memory once ready
 }
 
 // run runs the handshake: the worker must speak within StartTimeout, be
@@ -182,4 +187,74 @@ func remoteHost(host string) string {
 		return ""
 	}
 	return host
+}
+
+// startProcess starts a worker process with launch, for the slot or seat
+// index, and runs its handshake with setup; stop ending meanwhile ends a
+// handshake that hangs.
+func startProcess(cfg *config, sp *spawner, fw *forwarder, setup wire.Setup, log *slog.Logger, stop context.Context,
+	index int, local bool, launch func() *exec.Cmd) (*proc, *handshake, *WorkerError) {
+	cmd := launch()
+	cmd.Env = workerEnv(cmd.Env, local)
+	stderr := newStderrLog(fw)
+	pr, err := startProc(sp, cmd, local, stderr)
+	if err != nil {
+		return nil, nil, &WorkerError{Kind: ErrStart, Slot: index, Err: err, Stderr: stderr.lastLines()}
+	}
+	log.Debug("procpool: started worker", "slot", index, "pid", pr.pid, "command", cmd.String())
+	h := &handshake{cfg: cfg, setup: setup, pr: pr, local: local, ownProgram: local && cfg.command == nil}
+	unwatch := context.AfterFunc(stop, pr.kill)
+	err = h.run()
+	unwatch()
+	if err == nil && stop.Err() != nil {
+		err = errors.New("the pool is shutting down")
+	}
+	if err != nil {
+		pr.kill()
+		exit := pr.wait()
+		pid := h.pid
+		if pid == 0 {
+			pid = pr.pid // it ran, but never said who it is
+		}
+		return nil, nil, &WorkerError{Kind: ErrStart, Slot: index, PID: pid, Host: remoteHost(h.host), Err: err,
+			ExitCode: exit.code, Signal: exit.signal, Status: exit.text, Stderr: stderr.lastLines()}
+	}
+	return pr, h, nil
+}
+
+// bindRefusal is a worker of a set refusing the task a pool binds it to.
+type bindRefusal struct{ reason string }
+
+func (e *bindRefusal) Error() string { return e.reason }
+
+// bind binds a set's process to a pool's task: it sends the Bind and
+// waits, at most timeout, for the worker's Ready. A worker that does not
+// have the task refuses with a *bindRefusal and stays usable; any other
+// error means the process is gone or going.
+func bind(l *lease, setup *setupBase, timeout time.Duration) error {
+	c := l.h.conn
+	b := wire.Bind{Task: setup.Task, Signature: setup.Signature, Timeout: setup.Timeout, ReportEach: setup.reportEach}
+	l.h.writeMu.Lock()
+	err := c.Send(&b)
+	if err == nil {
+		err = c.Flush()
+	}
+	l.h.writeMu.Unlock()
+	if err != nil {
+		return err
+	}
+	timer := time.AfterFunc(timeout, l.pr.kill)
+	var ready wire.Ready
+	err = c.Receive(&ready)
+	if !timer.Stop() {
+		return fmt.Errorf("no answer to the bind within the %v start timeout", timeout)
+	}
+	switch {
+	case err != nil:
+		return err
+	case ready.Err != "":
+		return &bindRefusal{ready.Err}
+	}
+	l.rss.Store(ready.RSS)
+	return nil
 }

@@ -72,7 +72,11 @@ func serveWorker() {
 		fmt.Fprintf(os.Stderr, "procpool worker: %v\n", err)
 		os.Exit(3)
 	}
-	s.serve(c, setup, ex)
+	if s == nil {
+		serveBinds(c, setup, ex)
+	}
+	s.serve(c, setup, ex, &workerLife{})
+	ex.orphaned(4) // a worker of one task is never unbound
 }
 
 // exiter ends a worker so that nothing it started outlives it once its

@@ -26,6 +26,26 @@ type optionFunc func(*config) error
 
 func (f optionFunc) apply(c *config) error { return f(c) }
 
+// scope is what an option configures where pools share a [Set].
+type scope uint8
+
+const (
+	processes scope = iota // the worker processes: an option of NewSet
+	eachPool               // each pool: an option of New
+)
+
+// scoped returns the option f, named name, of scope s.
+func scoped(s scope, name string, f func(*config) error) Option {
+	return optionFunc(func(c *config) error {
+		if s == processes {
+			c.procOpts = append(c.procOpts, name)
+		} else {
+			c.poolOpts = append(c.poolOpts, name)
+		}
+		return f(c)
+	})
+}
+
 // config is what the options set.
 type config struct {
 	workers      int // local workers
@@ -49,8 +69,11 @@ type config struct {
 	startTimeout time.Duration
 	maxMessage   int
 	liveness     time.Duration
-	batch        int // inputs per batch of Map and MapSeq; 0 to size them from task time
-	readAhead    int // inputs MapSeq may pull and not yet yield; 0 for the default
+	batch        int      // inputs per batch of Map and MapSeq; 0 to size them from task time
+	readAhead    int      // inputs MapSeq may pull and not yet yield; 0 for the default
+	set          *Set     // the set of workers the pool runs on; nil for its own
+	procOpts     []string // the options given of scope processes
+	poolOpts     []string // the options given of scope eachPool
 }
 
 // group is a set of workers started the same way.
@@ -101,7 +124,7 @@ const (
 // is the number of CPUs the parent may use, or none if [Launch] adds
 // workers elsewhere. n must be at least 1.
 func Workers(n int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Workers", func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("procpool: Workers(%d): need at least 1 worker", n)
 		}
@@ -122,7 +145,7 @@ func Workers(n int) Option {
 // launcher ends it. Launch may be given more than once; with Launch and no
 // [Workers], the pool runs no local workers.
 func Launch(n int, build func(i int) *exec.Cmd) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Launch", func(c *config) error {
 		switch {
 		case n < 1:
 			return fmt.Errorf("procpool: Launch(%d, ...): need at least 1 worker", n)
@@ -145,7 +168,7 @@ func Launch(n int, build func(i int) *exec.Cmd) Option {
 // command's stdin, stdout, stderr and process attributes. By default the
 // worker is the running executable itself.
 func Command(build func(slot int) *exec.Cmd) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Command", func(c *config) error {
 		if build == nil {
 			return fmt.Errorf("procpool: Command(nil): need a function")
 		}
@@ -157,7 +180,7 @@ func Command(build func(slot int) *exec.Cmd) Option {
 // QueueSize sets how many submitted inputs may wait for a worker before
 // Submit blocks. The default is 16 per worker. n must not be negative.
 func QueueSize(n int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "QueueSize", func(c *config) error {
 		c.queue, c.queueSet = n, true
 		return option.Within(pkg, "QueueSize", n, 0, maxQueue)
 	})
@@ -171,7 +194,7 @@ func QueueSize(n int) Option {
 // another on a busy worker while another worker is idle. The default is
 // 16; n must be at least 1.
 func InFlight(n int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "InFlight", func(c *config) error {
 		c.inFlight = n
 		return option.Within(pkg, "InFlight", n, 1, maxInFlight)
 	})
@@ -181,7 +204,7 @@ func InFlight(n int) Option {
 // prefixed with "[procpool pid N] ". The default is os.Stderr; io.Discard
 // drops it (the last lines still go into error messages).
 func Stderr(w io.Writer) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Stderr", func(c *config) error {
 		if w == nil {
 			return fmt.Errorf("procpool: Stderr(nil): need a writer; use io.Discard to drop the output")
 		}
@@ -193,7 +216,7 @@ func Stderr(w io.Writer) Option {
 // Logger sets a logger for worker lifecycle events: spawn, ready, exit,
 // kill, recycle and start failures. By default nothing is logged.
 func Logger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Logger", func(c *config) error {
 		if l == nil {
 			return fmt.Errorf("procpool: Logger(nil): need a logger")
 		}
@@ -207,7 +230,7 @@ func Logger(l *slog.Logger) Option {
 // input may have done part of its work before the worker died. The default
 // is 0: the input fails with [ErrWorkerDied].
 func Retries(n int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "Retries", func(c *config) error {
 		c.retries = n
 		return option.Within(pkg, "Retries", n, 0, maxRetries)
 	})
@@ -217,7 +240,7 @@ func Retries(n int) Option {
 // on k workers that died, instead of retrying it on more. It matters only
 // with [Retries]. The default is 3.
 func PoisonAfter(k int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "PoisonAfter", func(c *config) error {
 		c.poisonAfter = k
 		return option.Within(pkg, "PoisonAfter", k, 1, maxRetries)
 	})
@@ -226,7 +249,7 @@ func PoisonAfter(k int) Option {
 // KillGrace sets how long a cancelled or timed-out input may take to return
 // before its worker process group is killed. The default is one second.
 func KillGrace(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "KillGrace", func(c *config) error {
 		c.killGrace = d
 		return option.Positive(pkg, "KillGrace", d)
 	})
@@ -238,7 +261,7 @@ func KillGrace(d time.Duration) Option {
 // input fails with an error matching [ErrKilled] and
 // context.DeadlineExceeded.
 func Timeout(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "Timeout", func(c *config) error {
 		c.timeout = d
 		return option.Positive(pkg, "Timeout", d)
 	})
@@ -248,7 +271,7 @@ func Timeout(d time.Duration) Option {
 // effect of slow leaks. The worker counts inputs itself and stops at n,
 // even inside a batch; the inputs it did not run go to another worker.
 func RecycleAfter(n uint64) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "RecycleAfter", func(c *config) error {
 		c.recycleAfter = n
 		return option.Positive(pkg, "RecycleAfter", n)
 	})
@@ -261,7 +284,7 @@ func RecycleAfter(n uint64) Option {
 // worker. An input that allocates more than the limit by itself still
 // runs to the end: MaxRSS bounds leaks, not single inputs.
 func MaxRSS(bytes uint64) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "MaxRSS", func(c *config) error {
 		c.maxRSS = bytes
 		return option.Positive(pkg, "MaxRSS", bytes)
 	})
@@ -273,7 +296,7 @@ func MaxRSS(bytes uint64) Option {
 // reported to the inputs waiting for a worker, and the pool backs off
 // before starting another.
 func Init[A any](init *Initializer[A], arg A) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Init", func(c *config) error {
 		if init == nil {
 			return fmt.Errorf("procpool: Init(nil, ...): need an initializer from RegisterInit")
 		}
@@ -289,7 +312,7 @@ func Init[A any](init *Initializer[A], arg A) Option {
 // Prestart starts every worker in New instead of when the first inputs
 // arrive.
 func Prestart() Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Prestart", func(c *config) error {
 		c.prestart = true
 		return nil
 	})
@@ -298,7 +321,7 @@ func Prestart() Option {
 // StartTimeout limits how long a worker may take from being started to
 // completing the handshake. The default is ten seconds.
 func StartTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "StartTimeout", func(c *config) error {
 		c.startTimeout = d
 		return option.Positive(pkg, "StartTimeout", d)
 	})
@@ -308,7 +331,7 @@ func StartTimeout(d time.Duration) Option {
 // in bytes: a request or reply larger than this fails the inputs it carries
 // instead of being sent. The default is 256 MiB.
 func MaxMessage(bytes int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "MaxMessage", func(c *config) error {
 		c.maxMessage = bytes
 		return option.Within(pkg, "MaxMessage", bytes, minMessage, maxMessageLim)
 	})
@@ -319,7 +342,7 @@ func MaxMessage(bytes int) Option {
 // the measured task time, from 1 for slow tasks up to 4096 for tiny ones. n
 // must be from 1 to 1048576.
 func BatchSize(n int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "BatchSize", func(c *config) error {
 		c.batch = n
 		return option.Within(pkg, "BatchSize", n, 1, maxBatchSize)
 	})
@@ -330,7 +353,7 @@ func BatchSize(n int) Option {
 // default is four batches per worker, at most 4096 inputs each. n must be
 // at least 1.
 func ReadAhead(n int) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(eachPool, "ReadAhead", func(c *config) error {
 		c.readAhead = n
 		return option.Within(pkg, "ReadAhead", n, 1, maxReadAhead)
 	})
@@ -343,10 +366,40 @@ func ReadAhead(n int) Option {
 // killed and replaced once d passes, and its inputs fail or run again as
 // after a crash. The default is ten seconds.
 func Liveness(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return scoped(processes, "Liveness", func(c *config) error {
 		c.liveness = d
 		return option.Within(pkg, "Liveness", d, minLiveness, 24*time.Hour)
 	})
+}
+
+// On runs the pool on the workers of set rather than on workers of its
+// own; see [Set]. The settings of the processes then come from the set,
+// and New panics if it is also given one of them.
+func On(set *Set) Option {
+	return optionFunc(func(c *config) error {
+		if set == nil {
+			return fmt.Errorf("procpool: On(nil): need a Set from NewSet")
+		}
+		c.set = set
+		return nil
+	})
+}
+
+// onSet returns the config of a pool on c.set: the set's processes, and
+// the pool's own settings from c.
+func onSet(c config) config {
+	if len(c.procOpts) > 0 {
+		panic(fmt.Sprintf("procpool: New: %s is a setting of the Set the pool runs on: give it to NewSet", c.procOpts[0]))
+	}
+	b := c.set.cfg
+	b.set, b.procOpts, b.poolOpts = c.set, nil, c.poolOpts
+	b.queue, b.queueSet, b.inFlight = c.queue, c.queueSet, c.inFlight
+	b.retries, b.poisonAfter, b.killGrace, b.timeout = c.retries, c.poisonAfter, c.killGrace, c.timeout
+	b.batch, b.readAhead, b.prestart = c.batch, c.readAhead, false
+	if !b.queueSet {
+		b.queue = min(16*b.total(), maxQueue)
+	}
+	return b
 }
 
 // newConfig applies opts over the defaults and panics naming the first

@@ -20,6 +20,7 @@ import (
 type Pool[In, Out any] struct {
 	task    *Task[In, Out]
 	cfg     config
+	set     *Set // the set whose workers the pool borrows; nil if it starts its own
 	log     *slog.Logger
 	spawner *spawner
 	fw      *forwarder
@@ -50,7 +51,8 @@ type Pool[In, Out any] struct {
 }
 
 // New returns a pool that runs t in worker processes. Workers start when
-// inputs arrive and no worker is idle, or in New with [Prestart].
+// inputs arrive and no worker is idle, or in New with [Prestart]. With
+// [On], the pool runs on a [Set]'s workers instead of starting its own.
 //
 // New panics if t is nil, if an option is invalid, or if it is called in a
 // worker process: a program whose main does not call [Main] first would
@@ -61,19 +63,30 @@ func New[In, Out any](t *Task[In, Out], opts ...Option) *Pool[In, Out] {
 		panic("procpool: New: nil Task")
 	}
 	cfg := newConfig(opts)
+	if cfg.set != nil {
+		cfg = onSet(cfg)
+	}
 	executableID() // before the pool uses any file descriptor
 	p := &Pool[In, Out]{
 		task:    t,
 		cfg:     cfg,
+		set:     cfg.set,
 		log:     cfg.logger,
-		spawner: newSpawner(),
-		fw:      newForwarder(cfg.stderr),
 		done:    make(chan struct{}),
 		closing: make(chan struct{}),
 		space:   make(chan struct{}),
 	}
 	p.setup = newSetupBase(t, &cfg)
 	p.stop, p.giveUp = context.WithCancel(context.Background())
+	if p.set != nil {
+		p.spawner, p.fw = p.set.spawner, p.set.fw
+		p.addSlots(cfg.total(), nil, false)
+		if !p.set.join(p) {
+			p.close()
+		}
+		return p
+	}
+	p.spawner, p.fw = newSpawner(), newForwarder(cfg.stderr)
 	local := cfg.command
 	if local == nil {
 		local = defaultCommand
@@ -106,10 +119,14 @@ func checkNotWorker() {
 	}
 }
 
-// addSlots adds n slots whose workers build starts.
+// addSlots adds n slots whose workers build starts (nil for a pool on a
+// set, whose slots borrow the set's).
 func (p *Pool[In, Out]) addSlots(n int, build func(int) *exec.Cmd, local bool) {
 	for i := range n {
-		s := &slot[In, Out]{p: p, index: len(p.slots), local: local, launch: func() *exec.Cmd { return build(i) }, wake: make(chan struct{}, 1)}
+		s := &slot[In, Out]{p: p, index: len(p.slots), local: local, wake: make(chan struct{}, 1)}
+		if build != nil {
+			s.launch = func() *exec.Cmd { return build(i) }
+		}
 		p.slots = append(p.slots, s)
 		p.slotsWG.Add(1)
 		go s.run()
@@ -174,6 +191,10 @@ func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 	}
 	p.slotsWG.Wait()
 	p.end1.Do(func() {
+		if p.set != nil {
+			p.set.leave(p)
+			return
+		}
 		p.spawner.stop()
 		p.fw.close(time.Second)
 	})

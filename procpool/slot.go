@@ -1,7 +1,6 @@
 package procpool
 
 import (
-	"context"
 	"errors"
 	"os/exec"
 	"time"
@@ -58,7 +57,9 @@ func (s *slot[In, Out]) run() {
 		for {
 			w, werr := s.start()
 			if werr == nil {
-				w.serve()
+				if w != nil {
+					w.serve()
+				}
 				break
 			}
 			if !s.wait(werr) {
@@ -90,39 +91,52 @@ func (s *slot[In, Out]) wait(werr *WorkerError) bool {
 	return false
 }
 
-// start starts a worker process for s and completes the handshake.
+// start starts a worker process for s and completes the handshake, or,
+// for a pool on a set, borrows one of the set's.
 func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 	p := s.p
 	if p.stop.Err() != nil {
 		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, Err: errors.New("the pool is shutting down")}
 	}
-	cmd := s.launch()
-	cmd.Env = workerEnv(cmd.Env, s.local)
-	log := newStderrLog(p.fw)
-	pr, err := startProc(p.spawner, cmd, s.local, log)
-	if err != nil {
-		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, Err: err, Stderr: log.lastLines()}
+	if p.set != nil {
+		return s.borrow()
 	}
-	p.log.Debug("procpool: started worker", "slot", s.index, "pid", pr.pid, "command", cmd.String())
-	h := &handshake{cfg: &p.cfg, setup: p.setup.Setup, pr: pr, local: s.local, ownProgram: s.local && p.cfg.command == nil}
-	// Shutdown giving up ends a handshake that hangs.
-	unwatch := context.AfterFunc(p.stop, pr.kill)
-	err = h.run()
-	unwatch()
-	if err == nil && p.stop.Err() != nil {
-		err = errors.New("the pool is shutting down")
-	}
-	if err != nil {
-		pr.kill()
-		exit := pr.wait()
-		pid := h.pid
-		if pid == 0 {
-			pid = pr.pid // it ran, but never said who it is
-		}
-		return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: pid, Host: remoteHost(h.host), Err: err,
-			ExitCode: exit.code, Signal: exit.signal, Status: exit.text, Stderr: log.lastLines()}
+	pr, h, werr := startProcess(&p.cfg, p.spawner, p.fw, p.setup.Setup, p.log, p.stop, s.index, s.local, s.launch)
+	if werr != nil {
+		return nil, werr
 	}
 	w := newWorker(s, pr, h)
 	p.workerReady(w)
 	return w, nil
+}
+
+// borrow gets a process from the pool's set and binds it to the pool's
+// task. It returns nil and no error if the pool no longer needs one.
+func (s *slot[In, Out]) borrow() (*worker[In, Out], *WorkerError) {
+	p := s.p
+	for {
+		l, werr := p.set.acquire(p, p.done, p.stop.Done())
+		if l == nil {
+			if werr == nil {
+				p.slotFreed(s, false)
+			}
+			return nil, werr
+		}
+		err := bind(l, &p.setup, p.cfg.startTimeout)
+		var refused *bindRefusal
+		switch {
+		case err == nil:
+			w := newWorker(s, l.pr, l.h)
+			w.lease = l
+			p.workerReady(w)
+			return w, nil
+		case errors.As(err, &refused):
+			p.set.release(l)
+			return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: l.h.pid, Host: remoteHost(l.h.host), Err: err}
+		}
+		// The process ended while it was idle: reap it, and take another.
+		l.pr.kill()
+		l.pr.wait()
+		p.set.gone(l)
+	}
 }

@@ -31,6 +31,10 @@ import (
 // processes (a watchdog for cancelled and timed-out inputs, a liveness
 // check), and nothing else.
 //
+// A pool on a Set borrows its workers' processes from the set. Set.mu
+// guards which pool holds which process, and is taken with no other lock
+// held; the set calls into a pool (yield, Shutdown) with it released.
+//
 // Stopping has one signal, Pool.stop, a context cancelled when Shutdown
 // gives up waiting; Pool.done is closed when the pool has nothing left to
 // do, after which idle workers are asked to exit.
@@ -213,7 +217,7 @@ func (p *Pool[In, Out]) pipelineLocked() *worker[In, Out] {
 		case s.state != slotRunning:
 			continue
 		}
-		if w := s.w; !w.retiring && !w.gone && w.n < w.depth && (best == nil || w.n < best.n) {
+		if w := s.w; w.open() && w.n < w.depth && (best == nil || w.n < best.n) {
 			best = w
 		}
 	}
@@ -231,11 +235,15 @@ type assignment[In, Out any] struct {
 // if it ends with nothing. p.mu must be held.
 func (p *Pool[In, Out]) takeLocked(w *worker[In, Out]) []*request[In, Out] {
 	var rs []*request[In, Out]
-	for len(p.queue) > 0 && !w.retiring && !w.gone && (w.n == 0 || (w.n < w.depth && p.pipelineLocked() != nil)) {
+	for len(p.queue) > 0 && w.open() && (w.n == 0 || (w.n < w.depth && p.pipelineLocked() != nil)) {
 		rs = append(rs, p.popLocked())
 		w.n++
 	}
-	if w.n == 0 && !w.retiring && !w.gone && !w.isIdle {
+	switch {
+	case w.n > 0 || !w.open() || w.isIdle:
+	case p.set != nil && p.set.wanted.Load() > 0:
+		w.yielding = true // another pool waits for a worker: this one goes back (see sendNext)
+	default:
 		w.isIdle = true
 		p.idle = append(p.idle, w)
 		p.spaceLocked()
@@ -265,11 +273,11 @@ func (p *Pool[In, Out]) freeRoom(w *worker[In, Out], took time.Duration) []*requ
 }
 
 // sendNext sends rs, what w took from the queue, or asks w to exit if it
-// retires and carries nothing more.
+// retires or goes back to its set, and carries nothing more.
 func (p *Pool[In, Out]) sendNext(w *worker[In, Out], rs []*request[In, Out]) {
 	w.sendAll(rs)
 	p.mu.Lock()
-	done := w.retiring && w.n == 0
+	done := (w.retiring || w.yielding) && w.n == 0
 	p.mu.Unlock()
 	if done {
 		w.askToExit() // its slot starts another if there is work
@@ -392,11 +400,12 @@ func (p *Pool[In, Out]) workerReady(w *worker[In, Out]) {
 	p.shortSince = time.Time{}
 	finished := p.finished
 	rs := p.takeLocked(w)
+	yield := w.yielding && w.n == 0
 	p.demandLocked() // one fewer is starting
 	p.mu.Unlock()
 	w.lastHeard.Store(time.Now().UnixNano())
 	p.log.Info("procpool: worker ready", "slot", s.index, "pid", w.pid, "host", w.host)
-	if finished {
+	if finished || yield {
 		w.askToExit()
 		return
 	}
@@ -438,6 +447,43 @@ func (p *Pool[In, Out]) retire(w *worker[In, Out], rss uint64) {
 		p.stats.recycled.Add(1)
 		p.log.Info("procpool: recycling worker", "slot", w.slot.index, "pid", w.pid, "tasks", w.tasks.Load(), "rss", rss)
 	}
+}
+
+// yield gives one of the pool's workers back to its set, for another
+// pool that holds others of them: an idle one at once; else, if the pool
+// holds more than that one, the least loaded, once what it carries is
+// back. It reports whether it will.
+func (p *Pool[In, Out]) yield(others int) bool {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		w.isIdle, w.yielding = false, true
+		p.mu.Unlock()
+		w.askToExit()
+		return true
+	}
+	var pick *worker[In, Out]
+	held := 0
+	for _, s := range p.slots {
+		if s.state == slotRunning && s.w.open() {
+			held++
+			if pick == nil || s.w.n < pick.n {
+				pick = s.w
+			}
+		}
+	}
+	if pick == nil || held <= others {
+		p.mu.Unlock()
+		return false
+	}
+	pick.yielding = true
+	now := pick.n == 0
+	p.mu.Unlock()
+	if now {
+		pick.askToExit()
+	}
+	return true
 }
 
 // slotFreed records that a slot's worker is gone, and starts another in

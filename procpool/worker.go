@@ -28,9 +28,10 @@ type worker[In, Out any] struct {
 	depth    int  // how many it may carry
 	isIdle   bool // in Pool.idle
 	retiring bool // takes no more requests: it reached a limit
+	yielding bool // takes no more requests: it goes back to its set
 	gone     bool // its process has ended or is ending
 
-	writeMu    sync.Mutex   // guards conn's write side
+	writeMu    *sync.Mutex  // guards conn's write side: the handshake's, which a set's next pool takes over
 	writers    atomic.Int32 // goroutines that want to write: the last one flushes
 	unanswered atomic.Int64 // Run requests written without their last reply
 
@@ -43,6 +44,9 @@ type worker[In, Out any] struct {
 	killedFor *flight[In, Out] // what was running when the watchdog killed it
 	dog       *time.Timer
 	pulse     *time.Timer
+
+	lease     *lease      // the set's process it serves; nil if the pool started it
+	unbinding atomic.Bool // it was asked to go back to its set
 
 	lastHeard atomic.Int64 // unix nanoseconds of the last message from the worker
 	tasks     atomic.Uint64
@@ -60,7 +64,7 @@ type flight[In, Out any] struct {
 // newWorker returns the pool's side of a worker process whose handshake h
 // completed.
 func newWorker[In, Out any](s *slot[In, Out], pr *proc, h *handshake) *worker[In, Out] {
-	w := &worker[In, Out]{p: s.p, slot: s, proc: pr, conn: h.conn, pid: h.pid, host: h.host,
+	w := &worker[In, Out]{p: s.p, slot: s, proc: pr, conn: h.conn, writeMu: &h.writeMu, pid: h.pid, host: h.host,
 		depth: 1, byID: map[uint64]*flight[In, Out]{}}
 	w.rss.Store(h.rss)
 	w.dog = time.AfterFunc(time.Hour, w.checkDog)
@@ -272,8 +276,15 @@ const exitGrace = time.Second
 
 // askToExit tells the worker to exit and closes its stdin. A worker that
 // reads the end of its stdin without being asked takes its parent for dead
-// and kills its process group itself.
+// and kills its process group itself. A worker of a set that reached no
+// limit is asked instead to go back to the set, once.
 func (w *worker[In, Out]) askToExit() {
+	if w.lease != nil && !w.isRetiring() {
+		if w.unbinding.CompareAndSwap(false, true) {
+			_ = w.write(&wire.Request[In]{Kind: wire.Unbind})
+		}
+		return
+	}
 	_ = w.proc.stdin.SetWriteDeadline(time.Now().Add(exitGrace))
 	_ = w.write(&wire.Request[In]{Kind: wire.Exit})
 	w.proc.closeInput()
@@ -403,6 +414,11 @@ func (w *worker[In, Out]) running() int {
 		n += fl.req.len() - fl.got
 	}
 	return n
+}
+
+// open reports whether w takes requests. Pool.mu must be held.
+func (w *worker[In, Out]) open() bool {
+	return !w.retiring && !w.yielding && !w.gone
 }
 
 // isRetiring reports whether w was retired for reaching a limit.

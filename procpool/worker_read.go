@@ -20,10 +20,18 @@ func (w *worker[In, Out]) serve() {
 	err := w.read()
 	w.p.workerGone(w)
 	w.stopTimers()
+	if err == errUnbound { // nothing in flight: the process goes back to the set
+		w.p.set.release(w.lease)
+		w.p.slotFreed(w.slot, false)
+		return
+	}
 	asked := errors.Is(err, io.EOF) && (w.p.isFinishing() || w.isRetiring())
 	w.proc.kill() // gone or going: what it started goes with it
 	werr := w.end(err, asked)
 	w.failInflight(werr)
+	if w.lease != nil {
+		w.p.set.gone(w.lease)
+	}
 	w.p.slotFreed(w.slot, werr.Kind != nil)
 }
 
@@ -42,7 +50,7 @@ func (w *worker[In, Out]) read() error {
 			w.flushWaiting()
 		}
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
+			if !errors.Is(err, io.EOF) && err != errUnbound {
 				w.proc.kill()
 			}
 			return err
@@ -54,8 +62,16 @@ func (w *worker[In, Out]) read() error {
 func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 	if r.RSS > 0 {
 		w.rss.Store(r.RSS)
+		if w.lease != nil {
+			w.lease.rss.Store(r.RSS)
+		}
 	}
-	if r.ID == 0 {
+	switch {
+	case r.Unbound && w.unbinding.Load() && w.running() == 0:
+		return errUnbound
+	case r.Unbound:
+		return errors.New("procpool: the worker left its task unasked, or with inputs in flight")
+	case r.ID == 0:
 		return nil // a heartbeat
 	}
 	w.mu.Lock()

@@ -13,7 +13,8 @@ type Hello struct {
 }
 
 // Setup is the parent's answer to Hello: which task to serve, and the
-// initializer to run once before the first request.
+// initializer to run once before the first request. A Setup without a Task
+// starts a worker of a set, which serves the task each Bind names.
 type Setup struct {
 	Task       string
 	Signature  string // the parent's signature of Task; the worker checks its own
@@ -34,6 +35,18 @@ type Setup struct {
 	MaxRSS       uint64 // resident set size in bytes
 }
 
+// Bind tells a worker of a set which task to serve next, and how; the
+// worker answers with a Ready. It serves the task until an Unbind request,
+// answered with a Reply marked Unbound, and then waits for the next Bind.
+// A Bind with Exit set asks an unbound worker to exit.
+type Bind struct {
+	Task       string
+	Signature  string
+	Timeout    int64 // per-input timeout in nanoseconds; 0 for none
+	ReportEach bool  // send each input's result before running the next
+	Exit       bool
+}
+
 // Ready ends the handshake. Err is empty if the worker is ready to serve.
 // While its initializer runs, a worker sends a Ready with Waiting set
 // every heartbeat, to show it is alive; the last Ready has it unset.
@@ -51,6 +64,7 @@ const (
 	Cancel                 // cancel the request with ID, with Cause
 	Trim                   // run no more inputs of the request with ID than have started
 	Exit                   // exit now: the parent reaps the worker and what it started
+	Unbind                 // stop serving this task, which runs nothing now, and wait for a Bind
 )
 
 // Request is a message from the parent. A worker runs Run requests one at
@@ -100,6 +114,7 @@ type Reply[Out any] struct {
 	RSS     uint64 // the worker's resident set size in bytes, when measured; 0 otherwise
 	Retire  bool
 	Refused string
+	Unbound bool  // the answer to Unbind: the worker serves no task now
 	Bulk    []int // positions in Outs of the values sent raw after the message; set and cleared by Conn
 	Flat    bool  // Outs were sent as one raw frame of their memory after the message; set and cleared by Conn
 }
