@@ -82,6 +82,16 @@
 // workers are gone, even if the parent is killed. It serves the workers on
 // the parent's machine only.
 //
+// # Many tasks on one set of workers
+//
+// Each Pool runs one task on processes of its own. Pools of several tasks
+// can instead share one [Set] of processes, made with [NewSet] and given
+// to New with [On]; the set holds the settings of the processes, each pool
+// its own queue, Stats and failure settings. A worker serves one pool at a
+// time and goes back to the set when its pool has nothing for it, and a
+// pool that needs a worker when none is free takes one from the pool that
+// holds the most, so no kind of work starves another.
+//
 // # Failures
 //
 // Every input settles exactly once. A worker that dies fails the input it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/poolkit/poolkit/pool"
@@ -145,4 +146,39 @@ func Example_testMain() {
 	// Output:
 	// the worker runs this test binary: true
 	// in a process of its own: true
+}
+
+// wordCountTask is a second kind of work for the example of a Set.
+var wordCountTask = procpool.Register("example.word-count", func(ctx context.Context, s string) (int, error) {
+	return len(strings.Fields(s)), nil
+})
+
+// Pools of different tasks share one set of worker processes: here two
+// tasks run on a single process, which the set hands from one pool to the
+// other, and the initializer, a setting of the processes, runs once in it.
+func ExampleNewSet() {
+	workers := procpool.NewSet(procpool.Workers(1), procpool.Init(setGreeting, "hello"))
+	defer workers.Close()
+	greet := procpool.New(greetTask, procpool.On(workers))
+	count := procpool.New(wordCountTask, procpool.On(workers), procpool.Timeout(time.Second))
+
+	ctx := context.Background()
+	for _, name := range []string{"ada", "grace"} {
+		g, err := greet.Submit(ctx, name).Result(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		n, err := count.Submit(ctx, g).Result(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%q has %d words\n", g, n)
+	}
+	fmt.Println("processes started:", workers.Stats().Started)
+	// Output:
+	// "hello, ada" has 2 words
+	// "hello, grace" has 2 words
+	// processes started: 1
 }

@@ -60,19 +60,8 @@ func (w *worker[In, Out]) read() error {
 
 // deliver settles the inputs a reply carries.
 func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
-	if r.RSS > 0 {
-		w.rss.Store(r.RSS)
-		if w.lease != nil {
-			w.lease.rss.Store(r.RSS)
-		}
-	}
-	switch {
-	case r.Unbound && w.unbinding.Load() && w.running() == 0:
-		return errUnbound
-	case r.Unbound:
-		return errors.New("procpool: the worker left its task unasked, or with inputs in flight")
-	case r.ID == 0:
-		return nil // a heartbeat
+	if r.ID == 0 {
+		return w.noResults(r)
 	}
 	w.mu.Lock()
 	fl := w.byID[r.ID]
@@ -80,6 +69,7 @@ func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 		w.mu.Unlock()
 		return fmt.Errorf("procpool: the worker sent a reply that matches no request (id %d, inputs %d to %d)", r.ID, r.From, r.From+r.N)
 	}
+	w.noteRSS(r.RSS)
 	fl.got += r.N
 	if w.flights[0] == fl || r.Last {
 		w.headSince = time.Now() // progress
@@ -108,6 +98,29 @@ func (w *worker[In, Out]) deliver(r *wire.Reply[Out]) error {
 		w.unanswered.Add(-1)
 	}
 	return nil
+}
+
+// noResults handles a reply that carries no results: a heartbeat, which
+// may report RSS, or the answer to Unbind.
+func (w *worker[In, Out]) noResults(r *wire.Reply[Out]) error {
+	w.noteRSS(r.RSS)
+	switch {
+	case r.Unbound && w.unbinding.Load() && w.running() == 0:
+		return errUnbound
+	case r.Unbound:
+		return errors.New("procpool: the worker left its task unasked, or with inputs in flight")
+	}
+	return nil
+}
+
+// noteRSS records the worker's resident memory, if measured.
+func (w *worker[In, Out]) noteRSS(rss uint64) {
+	if rss > 0 {
+		w.rss.Store(rss)
+		if w.lease != nil {
+			w.lease.rss.Store(rss)
+		}
+	}
 }
 
 // settleReply settles the inputs whose results r carries.
