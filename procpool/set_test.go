@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -230,4 +231,37 @@ func TestSetTimeoutIsEachPools(t *testing.T) {
 	pid, err := lenient.Submit(bg(), 150).Result(bg())
 	require.NoError(t, err, "the other pool's input outlives the first pool's timeout")
 	assert.NotZero(t, pid)
+}
+
+// A set's idle worker that dies (killed from outside, say) is replaced
+// when a pool next needs one; nothing fails.
+func TestSetReplacesAnIdleWorkerThatDied(t *testing.T) {
+	set, _ := newSet(t, procpool.Workers(1), procpool.Prestart())
+	eventually(t, 10*time.Second, func() bool { return set.Stats().Idle == 1 }, "Prestart started no worker")
+	pid := set.Stats().Procs[0].PID
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	p := procpool.New(pidTask, procpool.On(set))
+	got, err := p.Submit(bg(), 0).Result(bg())
+	require.NoError(t, err)
+	assert.NotEqual(t, pid, got, "the input ran on a new worker")
+	assert.Equal(t, uint64(2), set.Stats().Started)
+}
+
+// Shutting a set down with a context that ends kills what still runs, as
+// Pool.Shutdown does, and leaves no process behind.
+func TestSetShutdownThatGivesUpKillsWhatRuns(t *testing.T) {
+	set, stderr := newSet(t, procpool.Workers(2))
+	stuck := procpool.New(blockTask, procpool.On(set))
+	other := procpool.New(squareTask, procpool.On(set))
+	f := stuck.Submit(bg(), 1) // ignores its context
+	eventually(t, 10*time.Second, func() bool { return strings.Contains(stderr.String(), "running") }, "the input never started")
+	_, err := other.Map(bg(), ints(10))
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(bg(), 100*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, set.Shutdown(ctx), context.DeadlineExceeded)
+	_, err = f.Result(bg())
+	assert.ErrorIs(t, err, pool.ErrShutdownCancel)
+	assertNoChildren(t)
 }
