@@ -265,3 +265,24 @@ func TestSetShutdownThatGivesUpKillsWhatRuns(t *testing.T) {
 	assert.ErrorIs(t, err, pool.ErrShutdownCancel)
 	assertNoChildren(t)
 }
+
+// Retries and PoisonAfter are each pool's: an input that kills its worker
+// is retried, and then given up, by its own pool's settings, while the
+// set replaces the worker each time.
+func TestSetRetriesAreEachPools(t *testing.T) {
+	set, _ := newSet(t, procpool.Workers(2))
+	retrying := procpool.New(crashOnTask, procpool.On(set), procpool.Retries(3), procpool.PoisonAfter(2))
+	once := procpool.New(crashOnTask, procpool.On(set))
+	outs, err := retrying.Map(bg(), []int{1, 13, 2})
+	var poison *procpool.PoisonError
+	require.ErrorAs(t, err, &poison, "the input that kills every worker is poison after 2 deaths")
+	assert.Equal(t, 2, poison.Deaths)
+	assert.Nil(t, outs)
+	_, err = once.Submit(bg(), 13).Result(bg())
+	assert.ErrorIs(t, err, procpool.ErrWorkerDied, "without Retries, one death fails the input")
+	assert.Equal(t, uint64(2), retrying.Stats().Died)
+	assert.Equal(t, uint64(1), once.Stats().Died)
+	v, err := once.Submit(bg(), 5).Result(bg())
+	require.NoError(t, err)
+	assert.Equal(t, 5, v)
+}
