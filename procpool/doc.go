@@ -88,9 +88,9 @@
 // can instead share one [Set] of processes, made with [NewSet] and given
 // to New with [On]; the set holds the settings of the processes, each pool
 // its own queue, Stats and failure settings. A worker serves one pool at a
-// time and goes back to the set when its pool has nothing for it, and a
-// pool that needs a worker when none is free takes one from the pool that
-// holds the most, so no kind of work starves another.
+// time, and stays with it until another pool needs a worker: a pool that
+// needs one when none is free takes one from the pool that holds the most,
+// so no kind of work starves another.
 //
 // # Failures
 //

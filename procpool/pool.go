@@ -264,7 +264,7 @@ func (p *Pool[In, Out]) abandon() {
 		r.job.fail(r, pool.ErrShutdownCancel)
 	}
 	for _, w := range running {
-		w.proc.kill()
+		w.kill()
 	}
 }
 

@@ -49,16 +49,20 @@ type Set struct {
 	setup   wire.Setup
 	seats   []*seat
 
-	mu      sync.Mutex     // guards the fields below and each seat's; taken before no other lock
-	closed  bool           // no pool may join
-	reaping bool           // its pools are shut down: processes that come back exit
-	idle    []*lease       // workers no pool holds, the most recently freed last
-	waiting []*asker       // pools' slots waiting for a worker, oldest first
-	wanted  atomic.Int32   // len(waiting), read without the lock
-	members []member       // the pools on the set
-	started uint64         // processes started
-	ended   chan bool      // closed when Close has reaped every process
-	bg      sync.WaitGroup // Prestart's starts
+	mu       sync.Mutex      // guards the fields below and each seat's; taken before no other lock
+	closed   bool            // no pool may join
+	reaping  bool            // its pools are shut down: processes that come back exit
+	idle     []*lease        // workers no pool holds, the most recently freed last
+	waiting  []*asker        // pools' slots waiting for a worker, oldest first
+	wanted   atomic.Int32    // len(waiting), read without the lock
+	members  []member        // the pools on the set
+	promised map[member]int  // workers other pools agreed to give back for a pool, not yet back
+	stop     context.Context // cancelled when Shutdown gives up: starts in progress end
+	cancel   context.CancelFunc
+	started  uint64         // processes started
+	handed   uint64         // processes lent again after a pool gave them back
+	ended    chan bool      // closed when Close has reaped every process
+	bg       sync.WaitGroup // Prestart's starts
 }
 
 // seat is one of the set's places for a process.
@@ -89,8 +93,7 @@ type asker struct {
 // member is a pool on a set, as the set sees it.
 type member interface {
 	// yield gives a worker back to the set if the pool holds one that is
-	// idle, or holds more than others plus one, and reports whether it
-	// will.
+	// idle, or more than others, and reports whether it will.
 	yield(others int) bool
 	Shutdown(ctx context.Context) error
 }
@@ -110,6 +113,7 @@ func NewSet(opts ...Option) *Set {
 	}
 	executableID()
 	s := &Set{cfg: cfg, log: cfg.logger, spawner: newSpawner(), fw: newForwarder(cfg.stderr), ended: make(chan bool)}
+	s.stop, s.cancel = context.WithCancel(context.Background())
 	s.setup = wire.Setup{Build: buildID(), Init: cfg.initName, InitArg: cfg.initArg, MaxMessage: cfg.maxMessage,
 		Heartbeat: int64(cfg.liveness / 4), RecycleAfter: cfg.recycleAfter, MaxRSS: cfg.maxRSS}
 	local := cfg.command
@@ -137,7 +141,7 @@ func (s *Set) prestart() {
 	for _, st := range s.seats {
 		st.starting = true
 		s.bg.Go(func() {
-			l, werr := s.start(st)
+			l, werr := s.start(st, s.stop)
 			if werr != nil {
 				s.log.Error("procpool: worker did not start", "slot", st.index, "err", werr)
 				s.mu.Lock()
@@ -167,13 +171,14 @@ func (s *Set) leave(p member) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.members = slices.DeleteFunc(s.members, func(m member) bool { return m == p })
+	delete(s.promised, p)
 }
 
 // acquire returns a process for p: an idle one, a new one in a free seat,
 // or, once every seat is taken, the next one another pool gives back. It
 // returns nil if done or stop is closed first, or the set is closed, and
 // the error of a process that did not start.
-func (s *Set) acquire(p member, done, stop <-chan struct{}) (*lease, *WorkerError) {
+func (s *Set) acquire(p member, done <-chan struct{}, stop context.Context) (*lease, *WorkerError) {
 	for {
 		s.mu.Lock()
 		if s.reaping {
@@ -184,13 +189,14 @@ func (s *Set) acquire(p member, done, stop <-chan struct{}) (*lease, *WorkerErro
 			l := s.idle[n-1]
 			s.idle = s.idle[:n-1]
 			l.holder = p
+			s.handed++
 			s.mu.Unlock()
 			return l, nil
 		}
 		if st := s.freeSeatLocked(); st != nil {
 			st.starting = true
 			s.mu.Unlock()
-			l, werr := s.start(st)
+			l, werr := s.start(st, stop)
 			s.mu.Lock()
 			if werr != nil {
 				st.starting = false
@@ -215,7 +221,7 @@ func (s *Set) acquire(p member, done, stop <-chan struct{}) (*lease, *WorkerErro
 		case <-done:
 			s.giveUp(a)
 			return nil, nil
-		case <-stop:
+		case <-stop.Done():
 			s.giveUp(a)
 			return nil, nil
 		}
@@ -255,7 +261,8 @@ func (s *Set) freeSeatLocked() *seat {
 	return nil
 }
 
-// heldLocked counts the processes each pool holds. s.mu must be held.
+// heldLocked counts the processes each pool holds or was promised. s.mu
+// must be held.
 func (s *Set) heldLocked() map[member]int {
 	held := make(map[member]int, len(s.members))
 	for _, st := range s.seats {
@@ -263,11 +270,16 @@ func (s *Set) heldLocked() map[member]int {
 			held[st.l.holder]++
 		}
 	}
+	for m, n := range s.promised {
+		held[m] += n
+	}
 	return held
 }
 
 // askToYield asks the pools other than p, those that hold the most first,
-// to give a worker back, until one will.
+// to give a worker back, until one will; each compares what it holds with
+// what p holds and was promised, so that pools settle at equal shares
+// rather than swing all one way.
 func (s *Set) askToYield(p member, held map[member]int) {
 	var others []member
 	for m := range held {
@@ -278,6 +290,27 @@ func (s *Set) askToYield(p member, held map[member]int) {
 	slices.SortFunc(others, func(a, b member) int { return held[b] - held[a] })
 	for _, m := range others {
 		if m.yield(held[p]) {
+			s.mu.Lock()
+			if s.promised == nil {
+				s.promised = map[member]int{}
+			}
+			s.promised[p]++
+			s.mu.Unlock()
+			return
+		}
+	}
+}
+
+// keepPromiseLocked records that a process came back, to pool r (nil for
+// none): a promise to r, or else to any pool, is kept. s.mu must be held.
+func (s *Set) keepPromiseLocked(r member) {
+	if s.promised[r] > 0 {
+		s.promised[r]--
+		return
+	}
+	for m, n := range s.promised {
+		if n > 0 {
+			s.promised[m]--
 			return
 		}
 	}
@@ -294,9 +327,13 @@ func (s *Set) wakeLocked() {
 	}
 }
 
-// start starts a process in st and runs its handshake.
-func (s *Set) start(st *seat) (*lease, *WorkerError) {
-	pr, h, werr := startProcess(&s.cfg, s.spawner, s.fw, s.setup, s.log, context.Background(), st.index, st.local, st.launch)
+// start starts a process in st and runs its handshake, which stop or the
+// set's own stop ending cuts short.
+func (s *Set) start(st *seat, stop context.Context) (*lease, *WorkerError) {
+	stop, cancel := context.WithCancel(stop)
+	defer context.AfterFunc(s.stop, cancel)()
+	defer cancel()
+	pr, h, werr := startProcess(&s.cfg, s.spawner, s.fw, s.setup, s.log, stop, st.index, st.local, st.launch)
 	if werr != nil {
 		return nil, werr
 	}
@@ -325,6 +362,8 @@ func (s *Set) release(l *lease) {
 		s.waiting = s.waiting[1:]
 		s.wanted.Store(int32(len(s.waiting)))
 		l.holder = a.p
+		s.handed++
+		s.keepPromiseLocked(a.p)
 		a.got <- l
 		var next member
 		var held map[member]int
@@ -337,6 +376,7 @@ func (s *Set) release(l *lease) {
 		}
 		return
 	}
+	s.keepPromiseLocked(nil)
 	s.idle = append(s.idle, l)
 	s.mu.Unlock()
 }
@@ -350,6 +390,7 @@ func (s *Set) gone(l *lease) {
 	if l.seat.l == l {
 		l.seat.l = nil
 	}
+	s.keepPromiseLocked(nil)
 	s.wakeLocked()
 }
 
@@ -386,6 +427,7 @@ func (s *Set) Shutdown(ctx context.Context) error {
 	s.closed = true
 	members := slices.Clone(s.members)
 	s.mu.Unlock()
+	defer context.AfterFunc(ctx, s.cancel)() // starts in progress end with ctx
 	var err error
 	for _, m := range members { // their workers come back to the set as they finish
 		if e := m.Shutdown(ctx); e != nil && err == nil {
@@ -393,7 +435,13 @@ func (s *Set) Shutdown(ctx context.Context) error {
 		}
 	}
 	if !first {
-		<-s.ended
+		select {
+		case <-s.ended:
+		case <-ctx.Done():
+			if err == nil {
+				err = ctx.Err()
+			}
+		}
 		return err
 	}
 	s.bg.Wait()
@@ -414,6 +462,7 @@ func (s *Set) Shutdown(ctx context.Context) error {
 	wg.Wait()
 	s.spawner.stop()
 	s.fw.close(time.Second)
+	s.cancel()
 	close(s.ended)
 	return err
 }
@@ -421,6 +470,7 @@ func (s *Set) Shutdown(ctx context.Context) error {
 // SetStats is a snapshot of a set's processes.
 type SetStats struct {
 	Started uint64        // processes started since NewSet
+	Handed  uint64        // times a process went from one pool to another, or to the same one again
 	Procs   []WorkerStats // one per seat, as in Stats.Procs; Tasks counts the inputs of the pool it serves now
 	Pools   int           // pools on the set
 	Idle    int           // processes no pool holds
@@ -431,7 +481,7 @@ type SetStats struct {
 func (s *Set) Stats() SetStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := SetStats{Started: s.started, Pools: len(s.members), Idle: len(s.idle)}
+	st := SetStats{Started: s.started, Handed: s.handed, Pools: len(s.members), Idle: len(s.idle)}
 	for _, seat := range s.seats {
 		ws := WorkerStats{Slot: seat.index}
 		if l := seat.l; l != nil {

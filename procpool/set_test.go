@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -285,4 +287,38 @@ func TestSetRetriesAreEachPools(t *testing.T) {
 	v, err := once.Submit(bg(), 5).Result(bg())
 	require.NoError(t, err)
 	assert.Equal(t, 5, v)
+}
+
+// Two pools that both flood a set settle at equal shares of its workers
+// rather than hand them back and forth all one way.
+func TestSetTwoFloodsShareTheWorkersEvenly(t *testing.T) {
+	set, _ := newSet(t, procpool.Workers(4))
+	a := procpool.New(napTask, procpool.On(set))
+	b := procpool.New(napTask, procpool.On(set))
+	ctx, cancel := context.WithCancel(bg())
+	naps := slices.Repeat([]int{20}, 100_000)
+	var flooding sync.WaitGroup
+	for _, p := range []*procpool.Pool[int, int]{a, b} {
+		flooding.Go(func() {
+			for range p.MapSeq(ctx, slices.Values(naps)) {
+			}
+		})
+		eventually(t, 10*time.Second, func() bool { return p.Stats().Workers >= 2 }, "a flooding pool never got two workers")
+	}
+	defer func() { cancel(); flooding.Wait() }()
+	eventually(t, 10*time.Second, func() bool { return a.Stats().Workers == 2 && b.Stats().Workers == 2 }, "the pools never settled at 2 and 2")
+	assert.LessOrEqual(t, set.Stats().Handed, uint64(3), "the first pool gave the second its two workers, and no more went back and forth")
+
+	even := 0
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for range 40 {
+		<-tick.C
+		na, nb := a.Stats().Workers, b.Stats().Workers
+		require.True(t, na >= 1 && nb >= 1, "a pool lost every worker to the other: %d and %d", na, nb)
+		if na == 2 && nb == 2 {
+			even++
+		}
+	}
+	assert.GreaterOrEqual(t, even, 30, "the shares stay at 2 and 2 most of the time")
 }

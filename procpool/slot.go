@@ -2,6 +2,7 @@ package procpool
 
 import (
 	"errors"
+	"fmt"
 	"os/exec"
 	"time"
 )
@@ -114,8 +115,8 @@ func (s *slot[In, Out]) start() (*worker[In, Out], *WorkerError) {
 // task. It returns nil and no error if the pool no longer needs one.
 func (s *slot[In, Out]) borrow() (*worker[In, Out], *WorkerError) {
 	p := s.p
-	for {
-		l, werr := p.set.acquire(p, p.done, p.stop.Done())
+	for lost := 0; ; lost++ {
+		l, werr := p.set.acquire(p, p.done, p.stop)
 		if l == nil {
 			if werr == nil {
 				p.slotFreed(s, false)
@@ -134,9 +135,14 @@ func (s *slot[In, Out]) borrow() (*worker[In, Out], *WorkerError) {
 			p.set.release(l)
 			return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: l.h.pid, Host: remoteHost(l.h.host), Err: err}
 		}
-		// The process ended while it was idle: reap it, and take another.
+		// The process ended while it was idle, or does not answer: reap it,
+		// and take another, once; a second in a row is a failed start.
 		l.pr.kill()
-		l.pr.wait()
+		exit := l.pr.wait()
 		p.set.gone(l)
+		if lost > 0 {
+			return nil, &WorkerError{Kind: ErrStart, Slot: s.index, PID: l.h.pid, Host: remoteHost(l.h.host),
+				Err: fmt.Errorf("binding the worker to task %q: %w", p.task.name, err), ExitCode: exit.code, Signal: exit.signal, Status: exit.text}
+		}
 	}
 }

@@ -42,11 +42,12 @@ type worker[In, Out any] struct {
 	ended     bool      // its end took what was in flight: nothing more may go in
 	killed    *WorkerError
 	killedFor *flight[In, Out] // what was running when the watchdog killed it
+	released  bool             // its process went back to its set: kill nothing
 	dog       *time.Timer
 	pulse     *time.Timer
 
 	lease     *lease      // the set's process it serves; nil if the pool started it
-	unbinding atomic.Bool // it was asked to go back to its set
+	unbinding atomic.Bool // it was asked to go back to its set; set under writeMu
 
 	lastHeard atomic.Int64 // unix nanoseconds of the last message from the worker
 	tasks     atomic.Uint64
@@ -198,11 +199,18 @@ func (w *worker[In, Out]) flushWaiting() {
 }
 
 // write encodes msg and flushes it, unless another goroutine is waiting
-// to write too: the last of them flushes for all.
+// to write too: the last of them flushes for all. Once the worker has
+// asked to go back to its set it writes nothing more (a cancel or trim
+// that comes late is of a request already back): the process may serve
+// another pool by then.
 func (w *worker[In, Out]) write(msg any) error {
 	w.writers.Add(1)
 	w.writeMu.Lock()
 	defer w.writeMu.Unlock()
+	if w.unbinding.Load() {
+		w.writers.Add(-1)
+		return errUnbound
+	}
 	err := w.conn.Send(msg)
 	if w.writers.Add(-1) == 0 || err != nil {
 		if ferr := w.conn.Flush(); err == nil {
@@ -280,8 +288,12 @@ const exitGrace = time.Second
 // limit is asked instead to go back to the set, once.
 func (w *worker[In, Out]) askToExit() {
 	if w.lease != nil && !w.isRetiring() {
-		if w.unbinding.CompareAndSwap(false, true) {
-			_ = w.write(&wire.Request[In]{Kind: wire.Unbind})
+		w.writeMu.Lock()
+		defer w.writeMu.Unlock()
+		if w.unbinding.CompareAndSwap(false, true) { // under writeMu: write sends nothing after it
+			if w.conn.Send(&wire.Request[In]{Kind: wire.Unbind}) == nil {
+				_ = w.conn.Flush()
+			}
 		}
 		return
 	}
@@ -357,7 +369,7 @@ func (w *worker[In, Out]) checkDog() {
 	w.killed, w.killedFor = werr, head
 	w.p.stats.killed.Add(1)
 	w.mu.Unlock()
-	w.proc.kill()
+	w.kill()
 	w.p.log.Warn("procpool: killed worker", "slot", w.slot.index, "pid", w.pid, "reason", werr.Reason)
 }
 
@@ -384,7 +396,7 @@ func (w *worker[In, Out]) watchPulse() {
 			w.killed = &WorkerError{Kind: ErrWorkerDied,
 				Reason: fmt.Sprintf("it sent nothing for %v (stopped, wedged, or cut off), more than the %v Liveness allows", silent.Round(time.Millisecond), w.p.cfg.liveness)}
 			w.p.stats.killed.Add(1)
-			go w.proc.kill()
+			go w.kill()
 			return
 		}
 		w.pulse.Reset(every)
@@ -414,6 +426,16 @@ func (w *worker[In, Out]) running() int {
 		n += fl.req.len() - fl.got
 	}
 	return n
+}
+
+// kill kills the worker's process group, unless the process went back to
+// its set meanwhile and may serve another pool.
+func (w *worker[In, Out]) kill() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.released {
+		w.proc.kill()
+	}
 }
 
 // open reports whether w takes requests. Pool.mu must be held.

@@ -21,6 +21,9 @@ func (w *worker[In, Out]) serve() {
 	w.p.workerGone(w)
 	w.stopTimers()
 	if err == errUnbound { // nothing in flight: the process goes back to the set
+		w.mu.Lock()
+		w.released = true
+		w.mu.Unlock()
 		w.p.set.release(w.lease)
 		w.p.slotFreed(w.slot, false)
 		return
