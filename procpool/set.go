@@ -33,11 +33,13 @@ import (
 // serves one pool at a time, so a crash fails only the input that was
 // running on it.
 //
-// A worker stays with its pool while the pool has work for it. When a pool
+// A worker stays with its pool until another pool needs one. When a pool
 // needs a worker and none is free, the set takes one from the pool that
-// holds the most: an idle one at once, a busy one once what it carries is
-// back, so a flood of one kind of work cannot starve another. Handing a
-// worker to another pool costs one message each way, not a new process.
+// holds the most, if it holds more than the pool that asks: an idle one at
+// once, a busy one once what it carries is back. Busy pools so share the
+// workers evenly, and a flood of one kind of work cannot starve another.
+// Handing a worker to another pool costs one message each way, not a new
+// process.
 //
 // A Set is safe for concurrent use. Closing it closes its pools, which
 // then settle later inputs with [pool.ErrClosed], and reaps every process.
@@ -471,7 +473,7 @@ func (s *Set) Shutdown(ctx context.Context) error {
 type SetStats struct {
 	Started uint64        // processes started since NewSet
 	Handed  uint64        // times a process went from one pool to another, or to the same one again
-	Procs   []WorkerStats // one per seat, as in Stats.Procs; Tasks counts the inputs of the pool it serves now
+	Procs   []WorkerStats // one per seat: its PID, Host and RSS, as in Stats.Procs
 	Pools   int           // pools on the set
 	Idle    int           // processes no pool holds
 }
