@@ -207,6 +207,9 @@ func (s *Set) acquire(p member, done <-chan struct{}, stop context.Context) (*le
 				l.holder = p
 			}
 			s.mu.Unlock()
+			if werr == nil {
+				s.rebalance() // p holds one more: a pool that waits may now be owed one
+			}
 			return l, werr
 		}
 		a := &asker{p: p, got: make(chan *lease, 1)}
@@ -215,17 +218,38 @@ func (s *Set) acquire(p member, done <-chan struct{}, stop context.Context) (*le
 		held := s.heldLocked()
 		s.mu.Unlock()
 		s.askToYield(p, held)
+		if l, ok := s.wait(a, p, done, stop); l != nil || !ok {
+			return l, nil
+		} // a seat came free, or the set closed: look again
+	}
+}
+
+// reaskEvery is how often a slot that waits for a process asks again for
+// one to be given back, in case the shares changed in a way nothing else
+// noticed.
+const reaskEvery = 50 * time.Millisecond
+
+// wait waits for a's process (nil if a seat came free), asking now and
+// then for one to be given back. It reports false, after giving a up, if
+// done or stop ends first.
+func (s *Set) wait(a *asker, p member, done <-chan struct{}, stop context.Context) (*lease, bool) {
+	tick := time.NewTicker(reaskEvery)
+	defer tick.Stop()
+	for {
 		select {
 		case l := <-a.got:
-			if l != nil {
-				return l, nil
-			} // a seat came free, or the set closed: look again
+			return l, true
+		case <-tick.C:
+			s.mu.Lock()
+			held := s.heldLocked()
+			s.mu.Unlock()
+			s.askToYield(p, held)
 		case <-done:
 			s.giveUp(a)
-			return nil, nil
+			return nil, false
 		case <-stop.Done():
 			s.giveUp(a)
-			return nil, nil
+			return nil, false
 		}
 	}
 }
@@ -303,6 +327,25 @@ func (s *Set) askToYield(p member, held map[member]int) {
 	}
 }
 
+// rebalance asks for a worker for each pool with a slot waiting, oldest
+// first: called when what the pools hold changed while slots wait.
+func (s *Set) rebalance() {
+	s.mu.Lock()
+	var asking []member
+	for _, a := range s.waiting {
+		if !slices.Contains(asking, a.p) {
+			asking = append(asking, a.p)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range asking {
+		s.mu.Lock()
+		held := s.heldLocked()
+		s.mu.Unlock()
+		s.askToYield(p, held)
+	}
+}
+
 // keepPromiseLocked records that a process came back, to pool r (nil for
 // none): a promise to r, or else to any pool, is kept. s.mu must be held.
 func (s *Set) keepPromiseLocked(r member) {
@@ -367,15 +410,8 @@ func (s *Set) release(l *lease) {
 		s.handed++
 		s.keepPromiseLocked(a.p)
 		a.got <- l
-		var next member
-		var held map[member]int
-		if len(s.waiting) > 0 { // the yield that freed l may have been for another: ask for the next
-			next, held = s.waiting[0].p, s.heldLocked()
-		}
 		s.mu.Unlock()
-		if next != nil {
-			s.askToYield(next, held)
-		}
+		s.rebalance() // the yield that freed l may have been for another
 		return
 	}
 	s.keepPromiseLocked(nil)
