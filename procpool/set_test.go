@@ -298,16 +298,19 @@ func TestSetTwoFloodsShareTheWorkersEvenly(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg())
 	naps := slices.Repeat([]int{20}, 100_000)
 	var flooding sync.WaitGroup
-	for _, p := range []*procpool.Pool[int, int]{a, b} {
+	flood := func(p *procpool.Pool[int, int]) {
 		flooding.Go(func() {
 			for range p.MapSeq(ctx, slices.Values(naps)) {
 			}
 		})
-		eventually(t, 10*time.Second, func() bool { return p.Stats().Workers >= 2 }, "a flooding pool never got two workers")
 	}
 	defer func() { cancel(); flooding.Wait() }()
+	flood(a)
+	eventually(t, 10*time.Second, func() bool { return a.Stats().Workers == 4 }, "the first flood never held the four workers")
+	handed := set.Stats().Handed
+	flood(b)
 	eventually(t, 10*time.Second, func() bool { return a.Stats().Workers == 2 && b.Stats().Workers == 2 }, "the pools never settled at 2 and 2")
-	assert.LessOrEqual(t, set.Stats().Handed, uint64(3), "the first pool gave the second its two workers, and no more went back and forth")
+	assert.LessOrEqual(t, set.Stats().Handed-handed, uint64(3), "the first pool gave the second its two workers, and no more went back and forth")
 
 	even := 0
 	tick := time.NewTicker(10 * time.Millisecond)
