@@ -214,10 +214,9 @@ func (s *Set) acquire(p member, done <-chan struct{}, stop context.Context) (*le
 		}
 		a := &asker{p: p, got: make(chan *lease, 1)}
 		s.waiting = append(s.waiting, a)
-		s.wanted.Store(int32(len(s.waiting)))
-		held := s.heldLocked()
+		s.waitingChangedLocked()
 		s.mu.Unlock()
-		s.askToYield(p, held)
+		s.askFor(p)
 		if l, ok := s.wait(a, p, done, stop); l != nil || !ok {
 			return l, nil
 		} // a seat came free, or the set closed: look again
@@ -240,10 +239,7 @@ func (s *Set) wait(a *asker, p member, done <-chan struct{}, stop context.Contex
 		case l := <-a.got:
 			return l, true
 		case <-tick.C:
-			s.mu.Lock()
-			held := s.heldLocked()
-			s.mu.Unlock()
-			s.askToYield(p, held)
+			s.askFor(p)
 		case <-done:
 			s.giveUp(a)
 			return nil, false
@@ -261,7 +257,7 @@ func (s *Set) giveUp(a *asker) {
 	i := slices.Index(s.waiting, a)
 	if i >= 0 {
 		s.waiting = slices.Delete(s.waiting, i, i+1)
-		s.wanted.Store(int32(len(s.waiting)))
+		s.waitingChangedLocked()
 	}
 	s.mu.Unlock()
 	if i >= 0 {
@@ -302,11 +298,14 @@ func (s *Set) heldLocked() map[member]int {
 	return held
 }
 
-// askToYield asks the pools other than p, those that hold the most first,
-// to give a worker back, until one will; each compares what it holds with
-// what p holds and was promised, so that pools settle at equal shares
-// rather than swing all one way.
-func (s *Set) askToYield(p member, held map[member]int) {
+// askFor asks the pools other than p, those that hold the most first, to
+// give a worker back for p, until one will; each compares what it holds
+// with what p holds and was promised, so that pools settle at equal shares
+// rather than swing all one way. s.mu must not be held.
+func (s *Set) askFor(p member) {
+	s.mu.Lock()
+	held := s.heldLocked()
+	s.mu.Unlock()
 	var others []member
 	for m := range held {
 		if m != p {
@@ -339,10 +338,7 @@ func (s *Set) rebalance() {
 	}
 	s.mu.Unlock()
 	for _, p := range asking {
-		s.mu.Lock()
-		held := s.heldLocked()
-		s.mu.Unlock()
-		s.askToYield(p, held)
+		s.askFor(p)
 	}
 }
 
@@ -364,12 +360,27 @@ func (s *Set) keepPromiseLocked(r member) {
 // wakeLocked tells the oldest waiting slot that a seat came free. s.mu
 // must be held.
 func (s *Set) wakeLocked() {
-	if len(s.waiting) > 0 {
-		a := s.waiting[0]
-		s.waiting = s.waiting[1:]
-		s.wanted.Store(int32(len(s.waiting)))
+	if a := s.popWaiterLocked(); a != nil {
 		a.got <- nil
 	}
+}
+
+// popWaiterLocked takes the oldest waiting slot out of the queue, or
+// returns nil if none waits. s.mu must be held.
+func (s *Set) popWaiterLocked() *asker {
+	if len(s.waiting) == 0 {
+		return nil
+	}
+	a := s.waiting[0]
+	s.waiting = s.waiting[1:]
+	s.waitingChangedLocked()
+	return a
+}
+
+// waitingChangedLocked keeps wanted, read without the lock, equal to the
+// number of waiting slots. s.mu must be held.
+func (s *Set) waitingChangedLocked() {
+	s.wanted.Store(int32(len(s.waiting)))
 }
 
 // start starts a process in st and runs its handshake, which stop or the
@@ -402,10 +413,7 @@ func (s *Set) release(l *lease) {
 		s.exit(l)
 		return
 	}
-	if len(s.waiting) > 0 {
-		a := s.waiting[0]
-		s.waiting = s.waiting[1:]
-		s.wanted.Store(int32(len(s.waiting)))
+	if a := s.popWaiterLocked(); a != nil {
 		l.holder = a.p
 		s.handed++
 		s.keepPromiseLocked(a.p)
@@ -491,7 +499,7 @@ func (s *Set) Shutdown(ctx context.Context) error {
 		a.got <- nil
 	}
 	s.waiting = nil
-	s.wanted.Store(0)
+	s.waitingChangedLocked()
 	s.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, l := range idle {
