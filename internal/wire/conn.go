@@ -76,7 +76,7 @@ func (c *Conn) Send(v any) (err error) {
 		if err != nil {
 			break
 		}
-		_, err = c.fw.frame(rawMark, b)
+		err = c.fw.value(b)
 	}
 	return err
 }

@@ -35,9 +35,10 @@ func (e *FrameError) Error() string {
 // gob writes every message with a single Write, so one gob message is one
 // frame.
 type frameWriter struct {
-	w   *bufio.Writer
-	max int
-	raw int // bytes of raw frames that will follow the next value message
+	w    *bufio.Writer
+	max  int
+	raw  int      // bytes of raw frames that will follow the next value message
+	lane *laneOut // where large raw values go, if the peer shares one
 }
 
 // WriteError reports that the peer could not be written to: the pipe is
@@ -98,23 +99,24 @@ type frameReader struct {
 	left    int // payload bytes of the current frame not yet read
 	last    int // payload bytes of the last gob frame
 	hdr     [headerLen]byte
-	skipRaw bool  // raw frames that follow belong to a message that was refused
-	err     error // the first error reading the stream; it sticks
+	skipRaw bool    // raw frames that follow belong to a message that was refused
+	lane    *laneIn // where the peer puts large raw values, if it shares one
+	err     error   // the first error reading the stream; it sticks
 }
 
 // next reads the header of the next gob frame, skipping the raw frames
 // of a refused message.
 func (f *frameReader) next() error {
 	h, n, err := f.header(f.max)
-	for err == nil && f.skipRaw && [2]byte(h) == rawMark {
-		if _, err = f.r.Discard(n); err == nil {
+	for err == nil && f.skipRaw && [2]byte(h) != mark {
+		if err = f.skip(h, n); err == nil {
 			h, n, err = f.header(f.max)
 		}
 	}
 	switch {
 	case err != nil:
 		return err
-	case [2]byte(h) == rawMark:
+	case [2]byte(h) != mark:
 		return f.garbage(h, "a raw frame where a message should be")
 	}
 	if err := f.checkGobLength(n); err != nil {
@@ -134,7 +136,7 @@ func (f *frameReader) header(limit int) ([]byte, int, error) {
 		}
 		return nil, 0, err
 	}
-	if [2]byte(h) != mark && [2]byte(h) != rawMark {
+	if [2]byte(h) != mark && [2]byte(h) != rawMark && [2]byte(h) != laneMark {
 		return nil, 0, f.garbage(h, "not a frame")
 	}
 	n := int(binary.BigEndian.Uint32(h[2:]))
@@ -154,7 +156,7 @@ func (f *frameReader) readRaw(room int) ([]byte, error) {
 	h, n, err := f.header(f.max)
 	switch {
 	case err != nil:
-	case [2]byte(h) != rawMark:
+	case [2]byte(h) == mark:
 		err = f.garbage(h, "a message where a raw frame should be")
 	case n > room:
 		err = fmt.Errorf("%w: %d more bytes of raw values after %d, limit %d", ErrTooLarge, n, f.max-room, f.max)
@@ -162,11 +164,32 @@ func (f *frameReader) readRaw(room int) ([]byte, error) {
 	if err != nil {
 		return nil, f.fail(unexpected(err))
 	}
+	if [2]byte(h) == laneMark {
+		b, err := f.readLane(n)
+		return b, f.fail(unexpected(err))
+	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(f.r, b); err != nil {
 		return nil, f.fail(unexpected(err))
 	}
 	return b, nil
+}
+
+// skip passes over a raw or lane frame whose header h, for a value of n
+// bytes, was just read.
+func (f *frameReader) skip(h []byte, n int) error {
+	if [2]byte(h) == rawMark {
+		_, err := f.r.Discard(n)
+		return err
+	}
+	if f.lane == nil {
+		return f.garbage(h, "a lane frame, but there is no lane")
+	}
+	if _, err := f.r.Discard(laneOffsetLen); err != nil {
+		return err
+	}
+	f.lane.skip(n)
+	return nil
 }
 
 // unexpected turns the end of the stream into an unexpected one: a

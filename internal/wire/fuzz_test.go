@@ -63,6 +63,12 @@ func FuzzReceive(f *testing.F) {
 	f.Add(framesFlat(&Request[int]{Kind: Run, ID: 1, Ins: make([]int, 2*flatMin), N: 2 * flatMin},
 		&Reply[string]{ID: 1, N: 1, Outs: []string{"x"}, Last: true}, &Request[int]{Kind: Cancel, ID: 1}))
 	f.Add(append(frames(&Request[[]byte]{Kind: Run, ID: 1, N: 1, Flat: true}), rawFrame([]byte("abc"))...))
+	f.Add(framesWith(func(c *Conn) { // values in a lane, which the reader has too
+		lane := make([]byte, LaneHeader+fuzzLimit)
+		c.SetLanes(lane, nil, nil)
+		c.fw.lane.min = 2
+	}, &Request[[]byte]{Kind: Run, ID: 1, Ins: [][]byte{[]byte("abc"), nil, []byte("de")}, N: 3},
+		&Reply[string]{ID: 1, N: 2, Outs: []string{"xyz", "q"}, Last: true}, &Request[int]{Kind: Cancel, ID: 1}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := NewConn(bytes.NewReader(data), nil, fuzzLimit)
 		for range 64 {
@@ -81,6 +87,14 @@ func FuzzReceive(f *testing.F) {
 		c = NewConn(bytes.NewReader(data), nil, fuzzLimit)
 		for range 64 {
 			var r Reply[string]
+			if c.Receive(&r) != nil {
+				break
+			}
+		}
+		c = NewConn(bytes.NewReader(data), nil, fuzzLimit)
+		c.SetLanes(nil, make([]byte, LaneHeader+fuzzLimit), nil)
+		for range 64 {
+			var r Reply[[]byte]
 			if c.Receive(&r) != nil {
 				break
 			}
@@ -107,6 +121,15 @@ func FuzzBulkRoundTrip(f *testing.F) {
 		got := receiveAll(t, func(c *Conn) { c.bulkMin = int(minRaw) }, msgs)
 		if !reflect.DeepEqual(want, got) {
 			t.Fatalf("raw frames changed the values: sent %v, gob brings %v, raw brings %v", msgs, want, got)
+		}
+		got = receiveAll(t, func(c *Conn) { // a lane that holds some of them, and is full for others
+			c.bulkMin = int(minRaw)
+			lane := make([]byte, LaneHeader+int(cut)%1024)
+			c.SetLanes(lane, lane, nil)
+			c.fw.lane.min = int(minRaw)
+		}, msgs)
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("a lane changed the values: sent %v, gob brings %v, the lane brings %v", msgs, want, got)
 		}
 	})
 }

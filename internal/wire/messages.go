@@ -17,17 +17,18 @@ type Hello struct {
 // starts a worker of a set, which serves the task each Bind names.
 type Setup struct {
 	Task       string
-	Signature  string // the parent's signature of Task; the worker checks its own
-	Build      string // what the parent program was built from, for errors
-	Init       string // registered initializer name; empty for none
-	InitArg    []byte // gob encoding of the initializer's argument
-	MaxMessage int    // size limit for every message after the handshake
-	Timeout    int64  // per-input timeout in nanoseconds; 0 for none
-	Heartbeat  int64  // how often the worker must send a Beat, in nanoseconds; 0 for never
-	ReportEach bool   // send each input's result before running the next
-	MaxProcs   int    // GOMAXPROCS for the worker; 0 to keep its own
-	SameClock  bool   // the worker shares the parent's clock: Deadline is exact
-	Flat       bool   // the worker may send numbers as their memory: the parent has its GOARCH
+	Signature  string  // the parent's signature of Task; the worker checks its own
+	Build      string  // what the parent program was built from, for errors
+	Init       string  // registered initializer name; empty for none
+	InitArg    []byte  // gob encoding of the initializer's argument
+	MaxMessage int     // size limit for every message after the handshake
+	Timeout    int64   // per-input timeout in nanoseconds; 0 for none
+	Heartbeat  int64   // how often the worker must send a Beat, in nanoseconds; 0 for never
+	ReportEach bool    // send each input's result before running the next
+	MaxProcs   int     // GOMAXPROCS for the worker; 0 to keep its own
+	SameClock  bool    // the worker shares the parent's clock: Deadline is exact
+	Flat       bool    // the worker may send numbers as their memory: the parent has its GOARCH
+	Lanes      *Region // memory for lanes (see SetLanes) the worker may map, on the parent's machine: the parent's lane first
 
 	// Limits after which the worker retires: it stops running inputs,
 	// answers the rest with Retire, and waits to be replaced. 0 for none.
@@ -54,6 +55,19 @@ type Ready struct {
 	Err     string
 	Waiting bool
 	RSS     uint64 // the worker's resident set size in bytes, once ready
+	Lanes   bool   // the worker mapped the lanes of Setup, and reads and writes them
+}
+
+// Region locates memory, or a file, that a process opens through another
+// process's descriptor of it (on Linux, in /proc) or by its path, with the
+// file's identity to check that it is the one meant.
+type Region struct {
+	Host     string
+	PID      int
+	FD       int
+	Path     string
+	Dev, Ino uint64
+	Size     int64
 }
 
 // Kind says what a Request asks for.

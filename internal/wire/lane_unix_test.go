@@ -1,0 +1,35 @@
+//go:build unix
+
+package wire
+
+import (
+	"os"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLaneThatFaultsSendsOnThePipe(t *testing.T) {
+	// A lane whose memory cannot be written, as in a full /dev/shm: here
+	// a mapping past the end of its file, which faults as that does.
+	page := os.Getpagesize()
+	f, err := os.CreateTemp(t.TempDir(), "lane")
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, f.Truncate(int64(page)))
+	mem, err := syscall.Mmap(int(f.Fd()), 0, 64*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	require.NoError(t, err)
+	defer syscall.Munmap(mem)
+
+	c, buf := loop(1 << 20)
+	c.SetLanes(mem, make([]byte, LaneHeader+1<<20), nil)
+	c.fw.lane.min = 100
+	p := payload(10 * page)
+	lanes, raws := sendOne(t, c, buf, 1, p)
+	assert.Equal(t, [2]int{0, 1}, [2]int{lanes, raws}, "the value goes on the pipe")
+	assert.Nil(t, c.fw.lane.data, "and the lane is no longer used")
+	c.fr.lane = nil
+	receiveOne(t, c, p)
+}
