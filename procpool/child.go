@@ -63,6 +63,7 @@ func serveHandshake(c *wire.Conn) (server, *wire.Setup, error) {
 	if err := c.Receive(&setup); err != nil {
 		return nil, nil, fmt.Errorf("reading the setup: %w", err)
 	}
+	lanes := takeLanes(c, setup.Lanes)
 	stop := waitingBeats(c, time.Duration(setup.Heartbeat))
 	s, err := prepare(&setup)
 	stop()
@@ -71,12 +72,29 @@ func serveHandshake(c *wire.Conn) (server, *wire.Setup, error) {
 		_ = c.Flush()
 		return nil, nil, err
 	}
-	if err := c.Send(&wire.Ready{RSS: residentBytes()}); err != nil {
+	if err := c.Send(&wire.Ready{RSS: residentBytes(), Lanes: lanes}); err != nil {
 		return nil, nil, err
 	}
 	c.SetLimit(setup.MaxMessage)
 	c.SetFlat(setup.Flat)
 	return s, &setup, c.Flush()
+}
+
+// takeLanes maps the lanes the parent offers, if it does, and gives
+// them to c: the worker writes large values to its own lane and reads
+// them from the parent's. It reports whether it did. Lanes it cannot map
+// cost nothing but speed: values then cross the pipe.
+func takeLanes(c *wire.Conn, ref *wire.Region) bool {
+	if ref == nil {
+		return false
+	}
+	mem, err := mapLanes(ref)
+	if err != nil {
+		return false
+	}
+	parents, workers := halves(mem)
+	c.SetLanes(workers, parents, releaseLane)
+	return true
 }
 
 // waitingBeats sends a Ready marked Waiting every d until stop is called,

@@ -53,6 +53,7 @@ type handshake struct {
 
 	conn    *wire.Conn
 	writeMu sync.Mutex // guards conn's write side, for whichever pool's worker writes to it
+	lanes   *lanes     // the memory large values cross through, for a local worker that mapped it
 	pid     int        // the worker's own pid, from its Hello
 	host    string     // its host name
 	rss     uint64     // its resident memory once ready
@@ -80,6 +81,7 @@ func (h *handshake) run() error {
 	setup.Flat = hello.Arch == runtime.GOARCH
 	if h.local {
 		setup.MaxProcs, setup.SameClock = cpuShare(h.cfg.workers), true
+		h.offerLanes(&setup)
 	}
 	if err := h.conn.Send(&setup); err != nil {
 		return err
@@ -93,8 +95,49 @@ func (h *handshake) run() error {
 	}
 	h.conn.SetLimit(h.cfg.maxMessage)
 	h.conn.SetFlat(setup.Flat)
+	h.takeLanes(ready.Lanes)
 	h.rss = ready.RSS
 	return nil
+}
+
+// offerLanes makes lanes for large values and offers them to the worker
+// in setup. The parent reads the worker's lane from then on: the worker
+// writes to it as soon as it has mapped it.
+func (h *handshake) offerLanes(setup *wire.Setup) {
+	if h.lanes = newLanes(); h.lanes == nil {
+		return
+	}
+	h.pr.onReap = h.dropLanes
+	setup.Lanes = &h.lanes.ref
+	_, workers := halves(h.lanes.mem)
+	h.conn.SetLanes(nil, workers, nil)
+}
+
+// takeLanes writes to the parent's lane from now on if the worker mapped
+// the lanes, and unmaps them if it did not.
+func (h *handshake) takeLanes(mapped bool) {
+	switch {
+	case h.lanes == nil:
+	case mapped:
+		h.lanes.handedOver()
+		parents, workers := halves(h.lanes.mem)
+		h.conn.SetLanes(parents, workers, releaseLane)
+	default:
+		h.dropLanes()
+	}
+}
+
+// dropLanes stops the use of the lanes and unmaps them. It runs once the
+// process is reaped, when nothing reads its replies any more; a writer
+// after it writes to the closed pipe.
+func (h *handshake) dropLanes() {
+	h.writeMu.Lock()
+	defer h.writeMu.Unlock()
+	if h.lanes != nil {
+		h.conn.SetLanes(nil, nil, nil)
+		h.lanes.unmap()
+		h.lanes = nil
+	}
 }
 
 // hello reads the preamble and the worker's Hello. What the worker printed

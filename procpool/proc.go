@@ -27,6 +27,7 @@ type proc struct {
 
 	waitOnce sync.Once
 	exit     exitInfo
+	onReap   func() // releases what the process shared with the parent, once reaped; may be nil
 }
 
 // exitInfo is how a process ended.
@@ -110,7 +111,8 @@ func (p *proc) closeInput() {
 // wait reaps the process, once, and returns how it ended. It kills what
 // the process started: descendants must not outlive it. The process's
 // stderr is read to its end, or for stderrDrain after it exited if a
-// descendant that escaped the group still holds it.
+// descendant that escaped the group still holds it. Whoever calls it
+// reads the process's replies, if anyone does, and has stopped.
 func (p *proc) wait() exitInfo {
 	p.waitOnce.Do(func() {
 		err := p.cmd.Wait()
@@ -127,6 +129,9 @@ func (p *proc) wait() exitInfo {
 		p.stdin.Close()
 		p.stdout.Close()
 		p.stderr.finish(stderrDrain)
+		if p.onReap != nil {
+			p.onReap()
+		}
 	})
 	return p.exit
 }

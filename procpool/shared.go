@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/poolkit/poolkit/internal/wire"
 )
 
 // Shared is a read-only byte region that every worker process on the
@@ -44,14 +46,7 @@ type Shared struct {
 // sharedRef is what locates a region from another process: the parent's
 // open descriptor of it (on Linux, through /proc) or its path, with the
 // identity of the file to check it by.
-type sharedRef struct {
-	Host     string
-	PID      int
-	FD       int
-	Path     string
-	Dev, Ino uint64
-	Size     int64
-}
+type sharedRef = wire.Region
 
 // Share copies data once into memory that the pool's workers map read-only,
 // and returns the region. The caller may reuse data afterwards. Close the

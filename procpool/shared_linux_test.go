@@ -98,19 +98,34 @@ func TestHelperShared(t *testing.T) {
 // sharedInode returns the inode of the one region this process maps.
 func sharedInode(t *testing.T) string {
 	t.Helper()
+	inodes := mappedInodes(t, "procpool-shared")
+	require.Len(t, inodes, 1, "shared regions in /proc/self/maps")
+	return inodes[0]
+}
+
+// mappedInodes returns the inodes of the files this process maps whose
+// names contain name.
+func mappedInodes(t *testing.T, name string) []string {
+	t.Helper()
 	maps, err := os.ReadFile("/proc/self/maps")
 	require.NoError(t, err)
+	var inodes []string
 	for line := range strings.Lines(string(maps)) {
-		if f := strings.Fields(line); len(f) >= 6 && strings.Contains(f[5], "procpool-shared") {
-			return f[4]
+		if f := strings.Fields(line); len(f) >= 6 && strings.Contains(f[5], name) {
+			inodes = append(inodes, f[4])
 		}
 	}
-	require.FailNow(t, "no shared region in /proc/self/maps")
-	return ""
+	return inodes
 }
 
 // mappersOf returns the processes that map the region file with inode ino.
 func mappersOf(ino string) []int {
+	return mappersOfFile(ino, "procpool-shared")
+}
+
+// mappersOfFile returns the processes that map the file with inode ino
+// whose name contains name.
+func mappersOfFile(ino, name string) []int {
 	paths, _ := filepath.Glob("/proc/[0-9]*/maps")
 	var pids []int
 	for _, path := range paths {
@@ -119,7 +134,7 @@ func mappersOf(ino string) []int {
 			continue // gone meanwhile
 		}
 		for line := range strings.Lines(string(maps)) {
-			if f := strings.Fields(line); len(f) >= 6 && f[4] == ino && strings.Contains(f[5], "procpool-shared") {
+			if f := strings.Fields(line); len(f) >= 6 && f[4] == ino && strings.Contains(f[5], name) {
 				pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
 				pids = append(pids, pid)
 				break

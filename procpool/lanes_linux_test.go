@@ -1,0 +1,200 @@
+package procpool_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/poolkit/poolkit/future"
+	"github.com/poolkit/poolkit/procpool"
+)
+
+// A worker on the parent's machine shares two lanes of memory with it, in
+// which values of 64 KiB or more cross (see internal/wire): these tests
+// check that they do, and that the memory goes with the worker.
+
+// laneCrashTask reverses its input, and ends its worker on an input that
+// starts with 0xFF.
+var laneCrashTask = procpool.Register("lane-crash", func(ctx context.Context, b []byte) ([]byte, error) {
+	if len(b) > 0 && b[0] == 0xFF {
+		os.Exit(3)
+	}
+	out := make([]byte, len(b))
+	for i, c := range b {
+		out[len(b)-1-i] = c
+	}
+	return out, nil
+})
+
+func reversed(b []byte) []byte {
+	out := bytes.Clone(b)
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// lanesResident returns the bytes of this process's lane mappings that
+// are in its memory: the parts it wrote or read.
+func lanesResident(t *testing.T) uint64 {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	require.NoError(t, err)
+	defer f.Close()
+	var total uint64
+	in := false
+	for sc := bufio.NewScanner(f); sc.Scan(); {
+		line := sc.Text()
+		if f := strings.Fields(line); len(f) > 0 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			in = strings.Contains(line, "procpool-lanes")
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "Rss:"); ok && in {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			require.NoError(t, err, line)
+			total += kb << 10
+		}
+	}
+	return total
+}
+
+func TestLargeValuesCrossInTheLanes(t *testing.T) {
+	p, _ := newPool(t, laneCrashTask, procpool.Workers(1))
+	small := pattern(60 << 10)
+	out, err := p.Submit(bg(), small).Result(bg())
+	require.NoError(t, err)
+	require.Equal(t, reversed(small), out)
+	require.Len(t, mappedInodes(t, "procpool-lanes"), 1, "the worker's lanes are mapped once it runs")
+	assert.Less(t, lanesResident(t), uint64(64<<10), "a value under 64 KiB crosses the pipe: the lanes stay untouched")
+
+	for _, n := range []int{64 << 10, 1 << 20, 16 << 20} {
+		big := pattern(n)
+		big[0] = 1
+		out, err := p.Submit(bg(), big).Result(bg())
+		require.NoError(t, err, "%d bytes", n)
+		require.True(t, bytes.Equal(reversed(big), out), "%d bytes", n)
+	}
+	assert.GreaterOrEqual(t, lanesResident(t), uint64(2<<20),
+		"the input was written to the parent's lane and the output read from the worker's")
+
+	huge := pattern(70 << 20) // more than a lane holds: the pipe carries it
+	huge[0] = 1
+	out, err = p.Submit(bg(), huge).Result(bg())
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(reversed(huge), out))
+	require.Greater(t, lanesResident(t), uint64(16<<20), "the lanes keep the memory of the last large values")
+
+	lane := pattern(64 << 10)
+	for range 70 { // values that need no more than 4 MiB of a lane
+		_, err := p.Submit(bg(), lane).Result(bg())
+		require.NoError(t, err)
+	}
+	assert.LessOrEqual(t, lanesResident(t), uint64(2*(4<<20)+64<<10),
+		"once 64 values in a row needed less, each lane gives back all but 4 MiB")
+}
+
+// laneFiles returns the lane files left in /dev/shm under a name: there
+// should never be any, as each is unlinked once made.
+func laneFiles(t *testing.T) []string {
+	t.Helper()
+	names, err := filepath.Glob("/dev/shm/procpool-lanes-*")
+	require.NoError(t, err)
+	return names
+}
+
+// holdsLanes reports whether one of this process's descriptors is a lane
+// file.
+func holdsLanes(t *testing.T) bool {
+	t.Helper()
+	fds, err := filepath.Glob("/proc/self/fd/*")
+	require.NoError(t, err)
+	for _, fd := range fds {
+		if link, _ := os.Readlink(fd); strings.Contains(link, "procpool-lanes") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLanesGoWithTheirWorker(t *testing.T) {
+	p := procpool.New(laneCrashTask, procpool.Workers(2), procpool.RecycleAfter(5))
+	ins := make([][]byte, 24)
+	for i := range ins {
+		ins[i] = pattern(1<<20 + i)
+		ins[i][0] = byte(i)
+	}
+	crash := pattern(1 << 20)
+	crash[0] = 0xFF
+	ins[10] = crash
+	_, err := p.Map(bg(), ins)
+	require.ErrorIs(t, err, procpool.ErrWorkerDied, "the input that ends its worker fails")
+
+	fs := make([]*future.Future[[]byte], len(ins))
+	for i, in := range ins {
+		if i != 10 {
+			fs[i] = p.Submit(bg(), in)
+		}
+	}
+	for i, f := range fs {
+		if f != nil {
+			out, err := f.Result(bg())
+			require.NoError(t, err, "input %d", i)
+			require.True(t, bytes.Equal(reversed(ins[i]), out), "input %d", i)
+		}
+	}
+	assert.False(t, holdsLanes(t), "the parent closes its descriptor of the lanes once the worker has mapped them")
+	assert.Empty(t, laneFiles(t), "lane files are unlinked as soon as they are made")
+	eventually(t, 10*time.Second, func() bool { return len(mappedInodes(t, "procpool-lanes")) == len(children(t)) },
+		"lanes are mapped for each live worker, and for no dead or retired one")
+
+	require.NoError(t, p.Close())
+	assert.Empty(t, mappedInodes(t, "procpool-lanes"), "lanes still mapped after Close")
+	assert.False(t, holdsLanes(t), "a lane descriptor still open after Close")
+	assertNoChildren(t)
+}
+
+// TestHelperLanes is not a test: TestLanesReleasedWhenTheParentIsKilled
+// runs this test binary again as a parent whose workers have used their
+// lanes. It prints the lanes' inodes and waits to be killed.
+func TestHelperLanes(t *testing.T) {
+	if os.Getenv(helperEnv) != "Lanes" {
+		t.Skip("helper process for TestLanesReleasedWhenTheParentIsKilled")
+	}
+	p := procpool.New(laneCrashTask, procpool.Workers(2))
+	ins := make([][]byte, 8)
+	for i := range ins {
+		ins[i] = pattern(1 << 20)
+	}
+	_, err := p.Map(bg(), ins)
+	require.NoError(t, err)
+	fmt.Printf("inodes %s\n", strings.Join(mappedInodes(t, "procpool-lanes"), " "))
+	select {} // until killed
+}
+
+// A worker's lanes are freed when the parent dies, even by SIGKILL: the
+// workers go with it, and nothing else holds the memory.
+func TestLanesReleasedWhenTheParentIsKilled(t *testing.T) {
+	h := startHelper(t, "Lanes", nil)
+	inodes := strings.Fields(h.next(t, "inodes ", time.Minute))
+	require.Len(t, inodes, 2, "a pair of lanes for each worker")
+	for _, ino := range inodes {
+		require.Len(t, mappersOfFile(ino, "procpool-lanes"), 2, "the parent and its worker map the lanes")
+	}
+	require.NoError(t, h.cmd.Process.Signal(syscall.SIGKILL))
+	_ = h.wait(t, time.Minute)
+	for _, ino := range inodes {
+		eventually(t, time.Minute, func() bool { return len(mappersOfFile(ino, "procpool-lanes")) == 0 },
+			"processes still map lanes %s after the parent was killed", ino)
+	}
+}
