@@ -10,8 +10,8 @@ import (
 // machine shares with it (see [wire.Conn.SetLanes]): a raw value of 64 KiB
 // or more up to this size crosses as a copy into shared memory and a copy
 // out, instead of through the pipe. The size is reserved address space:
-// only the parts written are in memory, and an emptied lane keeps at most
-// 4 MiB of them.
+// only the parts written are in memory, and once 64 values in a row
+// needed no more than 4 MiB, a lane gives the rest back.
 const laneSize = 64 << 20
 
 // lanes is the memory a worker on the parent's machine and the parent

@@ -167,15 +167,19 @@ func BenchmarkProcMap(b *testing.B) {
 	})
 }
 
-// BenchmarkProcPayload sends 1 KB and 1 MB to one worker and back.
+// BenchmarkProcPayload sends 1 KB, 1 MB and 16 MB to one worker and back.
 func BenchmarkProcPayload(b *testing.B) {
-	for _, n := range []int{1 << 10, 1 << 20} {
+	for _, n := range []int{1 << 10, 1 << 20, 16 << 20} {
 		msg := bytes.Repeat([]byte{'x'}, n)
-		name := map[int]string{1 << 10: "size=1KB", 1 << 20: "size=1MB"}[n]
+		name := map[int]string{1 << 10: "size=1KB", 1 << 20: "size=1MB", 16 << 20: "size=16MB"}[n]
 		b.Run(name+"/lib=procpool", func(b *testing.B) {
 			p := procpool.New(echoTask, procpool.Workers(1), procpool.Prestart())
 			defer p.Close()
-			warm(b, p, msg)
+			// The worker is up and has carried payloads of this size: 64 of
+			// them, or 64 MB of them for the largest.
+			if _, err := p.Map(context.Background(), slices.Repeat([][]byte{msg}, min(64, 64<<20/n))); err != nil {
+				b.Fatal(err)
+			}
 			ctx := context.Background()
 			b.SetBytes(int64(n))
 			b.ReportAllocs()

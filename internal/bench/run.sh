@@ -49,8 +49,10 @@ fi
 profiles=$work/profiles
 mkdir -p "$profiles"
 if [ -z "$quick" ]; then
-	for bench in ProcRoundTrip ProcSubmit ProcMap CPU; do
-		go test -run '^$' -bench "^Benchmark$bench\$/lib=procpool\$" -benchtime 2s \
+	for bench in ProcRoundTrip ProcSubmit ProcMap CPU ProcPayload; do
+		sub=lib=procpool
+		[ "$bench" = ProcPayload ] && sub=size=1MB/lib=procpool
+		go test -run '^$' -bench "^Benchmark$bench\$/$sub\$" -benchtime 2s \
 			-cpuprofile "$profiles/$bench.prof" -o "$profiles/bench.test" . >/dev/null
 		go tool pprof -top -nodecount 15 "$profiles/bench.test" "$profiles/$bench.prof" \
 			2>/dev/null | sed -n '/flat%/,$p' >"$profiles/$bench.txt"

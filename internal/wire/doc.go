@@ -24,5 +24,13 @@
 // read straight into the slice the receiver keeps. A message and its raw
 // frames count together against the limit.
 //
+// Between processes of one machine, a Conn may also have lanes (see
+// [Conn.SetLanes]): memory both map, one lane for each direction. A raw
+// value of 64 KiB or more is then copied into the sender's lane, and only
+// a lane frame, the value's length and offset, crosses the pipe; the
+// receiver copies the value out and counts what it took in the lane's
+// header, which tells the sender what it may overwrite. A value that does
+// not fit goes as a raw frame, so a lane is never waited for.
+//
 // The package knows nothing of pools or tasks.
 package wire

@@ -129,7 +129,7 @@ def cpu(size):
 
 def payload(size):
     with cf.ProcessPoolExecutor(max_workers=1) as ex:
-        for name, n, reps in (("1KB", 1 << 10, size["kb"]), ("1MB", 1 << 20, size["mb"])):
+        for name, n, reps in (("1KB", 1 << 10, size["kb"]), ("1MB", 1 << 20, size["mb"]), ("16MB", 16 << 20, size["mb16"])):
             msg = b"x" * n
             ex.submit(echo, msg).result()
             s = timed(lambda: ex.submit(echo, msg).result(), reps)
@@ -198,9 +198,9 @@ def kill(size):
 
 
 FULL = dict(rt=500, submit=3000, chunk1=3000, map=300_000, cpu=300_000, cpu_reps=3,
-            kb=300, mb=30, shared_mb=64, shared=1000, spawn=3, kill=5)
+            kb=300, mb=30, mb16=5, shared_mb=64, shared=1000, spawn=3, kill=5)
 QUICK = dict(rt=5, submit=50, chunk1=50, map=1000, cpu=3000, cpu_reps=1,
-             kb=2, mb=1, shared_mb=4, shared=4, spawn=1, kill=1)
+             kb=2, mb=1, mb16=1, shared_mb=4, shared=4, spawn=1, kill=1)
 
 
 def main():
