@@ -26,6 +26,15 @@ func newLanes() *lanes {
 	if err == nil {
 		err = f.Truncate(int64(size))
 	}
+	// The headers are read and written without a guard: their pages must
+	// exist, which writing them here makes sure of. A full /dev/shm
+	// refuses the write, where it would fault the first read.
+	var header [wire.LaneHeader]byte
+	for _, off := range []int64{0, int64(size / 2)} {
+		if err == nil {
+			_, err = f.WriteAt(header[:], off)
+		}
+	}
 	var fi os.FileInfo
 	if err == nil {
 		fi, err = f.Stat()

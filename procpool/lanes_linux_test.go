@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -197,4 +198,67 @@ func TestLanesReleasedWhenTheParentIsKilled(t *testing.T) {
 		eventually(t, time.Minute, func() bool { return len(mappersOfFile(ino, "procpool-lanes")) == 0 },
 			"processes still map lanes %s after the parent was killed", ino)
 	}
+}
+
+// TestHelperFullShm is not a test: TestLanesOnAFullDevShm runs this test
+// binary again with a 2 MiB /dev/shm of its own. It sends values that
+// its lanes cannot hold and prints how each came back.
+func TestHelperFullShm(t *testing.T) {
+	if os.Getenv(helperEnv) != "FullShm" {
+		t.Skip("helper process for TestLanesOnAFullDevShm")
+	}
+	p := procpool.New(laneCrashTask, procpool.Workers(2))
+	defer p.Close()
+	for _, n := range []int{1 << 20, 3 << 20, 8 << 20, 1 << 20} {
+		in := pattern(n)
+		in[0] = 1
+		out, err := p.Submit(bg(), in).Result(bg())
+		fmt.Printf("value %d: %v %v\n", n, err, bytes.Equal(reversed(in), out))
+	}
+	ins := make([][]byte, 12)
+	for i := range ins {
+		ins[i] = pattern(1 << 20)
+		ins[i][0] = byte(i)
+	}
+	outs, err := p.Map(bg(), ins)
+	same := err == nil
+	for i := range outs {
+		same = same && bytes.Equal(reversed(ins[i]), outs[i])
+	}
+	fmt.Printf("map: %v %v\n", err, same)
+}
+
+// fullShm returns the command that runs this test binary's helper with
+// a /dev/shm of 2 MiB in a mount namespace of its own, or skips the test
+// where that cannot be made (and fails it in CI).
+func fullShm(t *testing.T) *exec.Cmd {
+	t.Helper()
+	script := `mount -t tmpfs -o size=2m tmpfs /dev/shm && exec "$0" "$@"`
+	var why string
+	if _, err := exec.LookPath("unshare"); err != nil {
+		why = "unshare is not installed (util-linux)"
+	} else if out, err := exec.Command("unshare", "-m", "sh", "-c", script, "true").CombinedOutput(); err != nil {
+		why = fmt.Sprintf("a mount namespace with its own /dev/shm needs root: %v: %s", err, out)
+	}
+	if why != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the full /dev/shm test must run in CI: " + why)
+		}
+		t.Skip(why)
+	}
+	cmd := exec.Command("unshare", "-m", "sh", "-c", script, os.Args[0], "-test.run=^TestHelperFullShm$", "-test.v")
+	cmd.Env = append(os.Environ(), helperEnv+"=FullShm")
+	return cmd
+}
+
+// A /dev/shm too small for the lanes costs speed, never a value: the
+// lanes that cannot be made are not offered, and a value whose lane
+// memory cannot be had takes the pipe.
+func TestLanesOnAFullDevShm(t *testing.T) {
+	h := startReporting(t, fullShm(t))
+	for _, n := range []int{1 << 20, 3 << 20, 8 << 20, 1 << 20} {
+		assert.Equal(t, "<nil> true", h.next(t, fmt.Sprintf("value %d: ", n), time.Minute), "%d bytes", n)
+	}
+	assert.Equal(t, "<nil> true", h.next(t, "map: ", time.Minute))
+	require.NoError(t, h.wait(t, time.Minute), "the helper ends as it should: %s", h.stderr.String())
 }

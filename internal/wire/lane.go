@@ -28,7 +28,8 @@ const laneMin = 64 << 10
 
 // LaneHeader is the number of bytes at the start of a lane that hold the
 // count of bytes its receiver took out; the values follow. A lane is at
-// least LaneHeader bytes long, and starts 8-byte aligned.
+// least LaneHeader bytes long, starts 8-byte aligned, and has the memory
+// of its header: the two ends read and write it without a guard.
 const LaneHeader = 64
 
 // laneMark is the mark of a frame whose value is in the lane.
@@ -85,7 +86,7 @@ func (l *laneOut) put(p []byte) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	if !copyIn(l.data[off:], p) {
+	if !copyFaultless(l.data[off:], p) {
 		l.data = nil
 		return 0, false
 	}
@@ -126,17 +127,18 @@ func (l *laneOut) forget() bool {
 	return true
 }
 
-// copyIn copies p to the start of dst, and reports false instead of
-// ending the process if dst cannot be written: a lane in a full /dev/shm
-// faults (SIGBUS) where a write to the file would return an error.
-func copyIn(dst, p []byte) (ok bool) {
+// copyFaultless copies src to the start of dst, and reports false
+// instead of ending the process if either cannot be touched: a lane in a
+// full /dev/shm faults (SIGBUS) where a write to the file would return an
+// error, and so does reading a part of it that was never written.
+func copyFaultless(dst, src []byte) (ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if recover() != nil {
 			ok = false
 		}
 	}()
-	copyChunks(dst, p)
+	copyChunks(dst, src)
 	return true
 }
 
@@ -192,7 +194,9 @@ func (l *laneIn) take(off uint64, n int) ([]byte, error) {
 		return nil, fmt.Errorf("wire: a value of %d bytes at offset %d of a lane of %d", n, off, len(l.data))
 	}
 	b := make([]byte, n)
-	copyChunks(b, l.data[off:off+uint64(n)])
+	if !copyFaultless(b, l.data[off:off+uint64(n)]) {
+		return nil, fmt.Errorf("wire: a value of %d bytes at offset %d of the lane cannot be read: the sender never wrote it", n, off)
+	}
 	l.skip(n)
 	return b, nil
 }

@@ -3,6 +3,9 @@
 package wire
 
 import (
+	"bytes"
+	"encoding/binary"
+	"io"
 	"os"
 	"syscall"
 	"testing"
@@ -32,4 +35,27 @@ func TestLaneThatFaultsSendsOnThePipe(t *testing.T) {
 	assert.Nil(t, c.fw.lane.data, "and the lane is no longer used")
 	c.fr.lane = nil
 	receiveOne(t, c, p)
+}
+
+func TestLaneFrameIntoMemoryThatFaultsIsRefused(t *testing.T) {
+	// A peer that names a part of the lane its memory cannot back: the
+	// reader refuses the frame instead of ending the process.
+	page := os.Getpagesize()
+	f, err := os.CreateTemp(t.TempDir(), "lane")
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, f.Truncate(int64(page)))
+	mem, err := syscall.Mmap(int(f.Fd()), 0, 64*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	require.NoError(t, err)
+	defer syscall.Munmap(mem)
+
+	msg := frames(&Reply[[]byte]{ID: 1, N: 1, Outs: [][]byte{nil}, Bulk: []int{0}})
+	msg = binary.BigEndian.AppendUint32(append(msg, laneMark[:]...), 100)
+	msg = binary.BigEndian.AppendUint64(msg, uint64(10*page))
+	c := NewConn(bytes.NewReader(msg), io.Discard, fuzzLimit)
+	c.SetLanes(nil, mem, nil)
+	err = c.Receive(new(Reply[[]byte]))
+	var re *ReadError
+	require.ErrorAs(t, err, &re, "the stream cannot go on")
+	assert.Contains(t, err.Error(), "cannot be read")
 }
