@@ -88,11 +88,10 @@ func takeLanes(c *wire.Conn, ref *wire.Region) bool {
 	if ref == nil {
 		return false
 	}
-	mem, err := mapLanes(ref)
+	parents, workers, err := mapLanes(ref)
 	if err != nil {
 		return false
 	}
-	parents, workers := halves(mem)
 	c.SetLanes(workers, parents, releaseLane)
 	return true
 }

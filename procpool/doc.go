@@ -56,15 +56,18 @@
 // or a string (or a type defined as one) of 8 KiB or more skips gob's
 // buffers: it is written to the pipe as it is and read straight into the
 // receiver's copy. From 64 KiB, between the parent and a worker on its
-// machine (on Linux), it does not cross the pipe at all: each such worker
-// shares two lanes of memory with the parent, one for each direction,
-// and a value is copied into one by its sender and out of it by its
-// receiver, one copy on each side however large (up to 64 MiB; a larger
-// one, or one that finds its lane full, takes the pipe). A lane's memory
-// is used only as far as values fill it (and counts in the worker's
-// resident memory, as [MaxRSS] sees it); once 64 values in a row needed
-// no more than 4 MiB of it, it gives the rest back; and the kernel frees
-// it once the worker is gone, even if the parent is killed. A large value still counts toward [MaxMessage], and
+// machine (a 64-bit Linux one, started by the pool, not through a
+// launcher), it does not cross the pipe at all: each such worker shares
+// two lanes of memory with the parent, one for each direction, and a
+// value is copied into one by its sender and out of it by its receiver,
+// one copy on each side however large (up to 64 MiB; a larger one, or one
+// that finds its lane full, takes the pipe, and so does everything if
+// /dev/shm is full). A lane's memory is used only as far as values fill
+// it, and counts in the worker's resident memory as [MaxRSS] sees it; once
+// 64 values in a row have needed no more than 4 MiB of a lane, it gives
+// the rest back, and a worker that stops sending large values keeps what
+// they last used until it exits. The kernel frees the lanes once the
+// worker is gone, even if the parent is killed. A large value still counts toward [MaxMessage], and
 // an empty one still arrives nil.
 // A batch of 32 or more numbers (a bool, int, uint, float or complex type
 // of any size, or one defined as one, without gob methods of its own)

@@ -104,13 +104,15 @@ func (h *handshake) run() error {
 // in setup. The parent reads the worker's lane from then on: the worker
 // writes to it as soon as it has mapped it.
 func (h *handshake) offerLanes(setup *wire.Setup) {
+	if remoteHost(h.host) != "" { // a Command may reach another machine
+		return
+	}
 	if h.lanes = newLanes(); h.lanes == nil {
 		return
 	}
 	h.pr.onReap = h.dropLanes
 	setup.Lanes = &h.lanes.ref
-	_, workers := halves(h.lanes.mem)
-	h.conn.SetLanes(nil, workers, nil)
+	h.conn.SetLanes(nil, h.lanes.workers, nil)
 }
 
 // takeLanes writes to the parent's lane from now on if the worker mapped
@@ -120,8 +122,7 @@ func (h *handshake) takeLanes(mapped bool) {
 	case h.lanes == nil:
 	case mapped:
 		h.lanes.handedOver()
-		parents, workers := halves(h.lanes.mem)
-		h.conn.SetLanes(parents, workers, releaseLane)
+		h.conn.SetLanes(h.lanes.parents, h.lanes.workers, releaseLane)
 	default:
 		h.dropLanes()
 	}

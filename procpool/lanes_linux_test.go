@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,28 +47,43 @@ func reversed(b []byte) []byte {
 	return out
 }
 
-// lanesResident returns the bytes of this process's lane mappings that
-// are in its memory: the parts it wrote or read.
-func lanesResident(t *testing.T) uint64 {
+// lanesResident returns the bytes of this process's mappings of its
+// workers' lanes that are in its memory, the parts it wrote or read: of
+// the parents' lanes, which the parent writes, and of the workers'.
+func lanesResident(t *testing.T) (parents, workers uint64) {
 	t.Helper()
 	f, err := os.Open("/proc/self/smaps")
 	require.NoError(t, err)
 	defer f.Close()
-	var total uint64
-	in := false
+	var to *uint64
 	for sc := bufio.NewScanner(f); sc.Scan(); {
 		line := sc.Text()
 		if f := strings.Fields(line); len(f) > 0 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
-			in = strings.Contains(line, "procpool-lanes")
+			switch {
+			case !strings.Contains(line, "procpool-lanes"):
+				to = nil
+			case f[2] == "00000000": // the file's first lane is the parent's
+				to = &parents
+			default:
+				to = &workers
+			}
 			continue
 		}
-		if rest, ok := strings.CutPrefix(line, "Rss:"); ok && in {
+		if rest, ok := strings.CutPrefix(line, "Rss:"); ok && to != nil {
 			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			require.NoError(t, err, line)
-			total += kb << 10
+			*to += kb << 10
 		}
 	}
-	return total
+	return parents, workers
+}
+
+// laneFilesMapped returns the inodes of the lane files this process maps.
+func laneFilesMapped(t *testing.T) []string {
+	t.Helper()
+	inodes := mappedInodes(t, "procpool-lanes")
+	slices.Sort(inodes)
+	return slices.Compact(inodes)
 }
 
 func TestLargeValuesCrossInTheLanes(t *testing.T) {
@@ -76,8 +92,9 @@ func TestLargeValuesCrossInTheLanes(t *testing.T) {
 	out, err := p.Submit(bg(), small).Result(bg())
 	require.NoError(t, err)
 	require.Equal(t, reversed(small), out)
-	require.Len(t, mappedInodes(t, "procpool-lanes"), 1, "the worker's lanes are mapped once it runs")
-	assert.Less(t, lanesResident(t), uint64(64<<10), "a value under 64 KiB crosses the pipe: the lanes stay untouched")
+	require.Len(t, laneFilesMapped(t), 1, "the worker's lanes are mapped once it runs")
+	parents, workers := lanesResident(t)
+	assert.Less(t, parents+workers, uint64(64<<10), "a value under 64 KiB crosses the pipe: the lanes stay untouched")
 
 	for _, n := range []int{64 << 10, 1 << 20, 16 << 20} {
 		big := pattern(n)
@@ -86,23 +103,26 @@ func TestLargeValuesCrossInTheLanes(t *testing.T) {
 		require.NoError(t, err, "%d bytes", n)
 		require.True(t, bytes.Equal(reversed(big), out), "%d bytes", n)
 	}
-	assert.GreaterOrEqual(t, lanesResident(t), uint64(2<<20),
-		"the input was written to the parent's lane and the output read from the worker's")
+	parents, workers = lanesResident(t)
+	assert.GreaterOrEqual(t, parents, uint64(16<<20), "the inputs were written to the parent's lane")
+	assert.GreaterOrEqual(t, workers, uint64(16<<20), "the outputs were read from the worker's lane")
 
 	huge := pattern(70 << 20) // more than a lane holds: the pipe carries it
 	huge[0] = 1
 	out, err = p.Submit(bg(), huge).Result(bg())
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(reversed(huge), out))
-	require.Greater(t, lanesResident(t), uint64(16<<20), "the lanes keep the memory of the last large values")
+	parents, workers = lanesResident(t)
+	require.Greater(t, parents+workers, uint64(16<<20), "the lanes keep the memory of the last large values")
 
 	lane := pattern(64 << 10)
 	for range 70 { // values that need no more than 4 MiB of a lane
 		_, err := p.Submit(bg(), lane).Result(bg())
 		require.NoError(t, err)
 	}
-	assert.LessOrEqual(t, lanesResident(t), uint64(2*(4<<20)+64<<10),
-		"once 64 values in a row needed less, each lane gives back all but 4 MiB")
+	parents, workers = lanesResident(t)
+	assert.LessOrEqual(t, parents, uint64(4<<20+64<<10), "once 64 values in a row needed less, a lane gives back all but 4 MiB")
+	assert.LessOrEqual(t, workers, uint64(4<<20+64<<10), "and so does the worker's")
 }
 
 // laneFiles returns the lane files left in /dev/shm under a name: there
@@ -156,7 +176,7 @@ func TestLanesGoWithTheirWorker(t *testing.T) {
 	}
 	assert.False(t, holdsLanes(t), "the parent closes its descriptor of the lanes once the worker has mapped them")
 	assert.Empty(t, laneFiles(t), "lane files are unlinked as soon as they are made")
-	eventually(t, 10*time.Second, func() bool { return len(mappedInodes(t, "procpool-lanes")) == len(children(t)) },
+	eventually(t, 10*time.Second, func() bool { return len(laneFilesMapped(t)) == len(children(t)) },
 		"lanes are mapped for each live worker, and for no dead or retired one")
 
 	require.NoError(t, p.Close())
@@ -179,7 +199,7 @@ func TestHelperLanes(t *testing.T) {
 	}
 	_, err := p.Map(bg(), ins)
 	require.NoError(t, err)
-	fmt.Printf("inodes %s\n", strings.Join(mappedInodes(t, "procpool-lanes"), " "))
+	fmt.Printf("inodes %s\n", strings.Join(laneFilesMapped(t), " "))
 	select {} // until killed
 }
 
@@ -261,4 +281,36 @@ func TestLanesOnAFullDevShm(t *testing.T) {
 	}
 	assert.Equal(t, "<nil> true", h.next(t, "map: ", time.Minute))
 	require.NoError(t, h.wait(t, time.Minute), "the helper ends as it should: %s", h.stderr.String())
+}
+
+// Lanes offered to a worker whose start then fails (its initializer
+// does) are released with it.
+func TestLanesOfAFailedStartAreReleased(t *testing.T) {
+	err := startError(t, initializedTask, 1, procpool.Workers(1), procpool.Init(initTask, "fail"))
+	assert.Contains(t, err.Error(), "cannot load the model")
+	eventually(t, 10*time.Second, func() bool { return len(laneFilesMapped(t)) == 0 && !holdsLanes(t) },
+		"lanes still mapped, or their descriptor open, after the start failed")
+}
+
+// A set's worker keeps its lanes from pool to pool: large values of two
+// tasks cross them in turn.
+func TestLanesServeEveryPoolOfASet(t *testing.T) {
+	set, _ := newSet(t, procpool.Workers(1))
+	reverse := procpool.New(laneCrashTask, procpool.On(set))
+	blobs := procpool.New(blobTask, procpool.On(set))
+	for round := range 4 {
+		in := pattern(1<<20 + round)
+		in[0] = 1
+		out, err := reverse.Submit(bg(), in).Result(bg())
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(reversed(in), out), "round %d", round)
+		b, err := blobs.Submit(bg(), blob(in)).Result(bg())
+		require.NoError(t, err)
+		require.Len(t, b, len(in))
+		require.Equal(t, in[len(in)-1]+1, b[len(b)-1], "round %d", round)
+	}
+	assert.Equal(t, uint64(1), set.Stats().Started, "one process served both")
+	require.Len(t, laneFilesMapped(t), 1)
+	parents, workers := lanesResident(t)
+	assert.GreaterOrEqual(t, min(parents, workers), uint64(1<<20), "both lanes carried the values")
 }

@@ -13,8 +13,8 @@ import (
 func newLanes() *lanes { return nil }
 
 // mapLanes fails: no parent offers lanes here.
-func mapLanes(*wire.Region) ([]byte, error) {
-	return nil, errors.New("lanes are for Linux")
+func mapLanes(*wire.Region) (parents, workers []byte, err error) {
+	return nil, nil, errors.New("lanes are for Linux")
 }
 
 // releaseLane does nothing: there are no lanes.

@@ -26,10 +26,11 @@ import (
 // the lane; neither can make a process read or write outside the lane.
 const laneMin = 64 << 10
 
-// LaneHeader is the number of bytes at the start of a lane that hold the
-// count of bytes its receiver took out; the values follow. A lane is at
-// least LaneHeader bytes long, starts 8-byte aligned, and has the memory
-// of its header: the two ends read and write it without a guard.
+// LaneHeader is the number of bytes at the start of a lane before its
+// values. Its first 8 hold the count of bytes the lane's receiver took
+// out; the rest are left to whoever made the lane. A lane is at least
+// LaneHeader bytes long, starts 8-byte aligned, and has the memory of its
+// header: the two ends read and write the count without a guard.
 const LaneHeader = 64
 
 // laneMark is the mark of a frame whose value is in the lane.
@@ -87,6 +88,9 @@ func (l *laneOut) put(p []byte) (int, bool) {
 		return 0, false
 	}
 	if !copyFaultless(l.data[off:], p) {
+		if l.release != nil { // what it got of the memory goes back, for others
+			l.release(l.data[off : off+len(p)])
+		}
 		l.data = nil
 		return 0, false
 	}

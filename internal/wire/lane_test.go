@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -245,4 +246,47 @@ func TestLaneLeavesEmptyValuesOut(t *testing.T) {
 	off, ok = l.put(payload(50))
 	require.True(t, ok)
 	assert.Equal(t, 100, off, "the next value goes after the one not taken yet")
+}
+
+// TestLaneModel sends and receives values of random sizes in random
+// order through a lane smaller than what may be in it at once, so that
+// values wrap, fill it and take the pipe, and some messages are refused
+// whole: every value that is received must be the one sent.
+func TestLaneModel(t *testing.T) {
+	for seed := range uint64(40) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		c, _, _ := laneLoop(1<<20, func(b []byte) { clear(b) })
+		c.fw.lane.min = 1
+		var queue [][]byte // sent and not yet received; nil marks a message to refuse
+		for step := range 300 {
+			if len(queue) < 12 && rng.IntN(2) == 0 {
+				v := bytes.Repeat([]byte{byte(step)}, rng.IntN(400<<10))
+				if rng.IntN(10) == 0 && len(v) > 0 {
+					require.NoError(t, c.Send(&Request[[]byte]{Kind: Run, ID: uint64(step), Ins: [][]byte{v}, N: 1}))
+					queue = append(queue, nil)
+				} else {
+					require.NoError(t, c.Send(&Reply[[]byte]{ID: uint64(step), N: 1, Outs: [][]byte{v}}))
+					queue = append(queue, v)
+				}
+				require.NoError(t, c.Flush())
+				continue
+			}
+			if len(queue) == 0 {
+				continue
+			}
+			want := queue[0]
+			queue = queue[1:]
+			if want == nil {
+				require.Error(t, c.Receive(new(Request[int])), "seed %d step %d: bytes are no ints", seed, step)
+				continue
+			}
+			got := new(Reply[[]byte])
+			require.NoError(t, c.Receive(got), "seed %d step %d", seed, step)
+			if len(want) == 0 {
+				require.Empty(t, got.Outs[0])
+				continue
+			}
+			require.True(t, bytes.Equal(want, got.Outs[0]), "seed %d step %d: a value of %d bytes came back changed", seed, step, len(want))
+		}
+	}
 }

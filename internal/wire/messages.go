@@ -68,6 +68,7 @@ type Region struct {
 	Path     string
 	Dev, Ino uint64
 	Size     int64
+	Token    string // what the file holds to prove it is the one meant, if anything
 }
 
 // Kind says what a Request asks for.
