@@ -34,8 +34,8 @@ var why = map[string]string{
 		"Python's figure here is with its chunksize tuned by hand.",
 	"ProcPayload": "A value of 64 KiB or more crosses in a lane, memory that " +
 		"the parent and a worker on its machine share: one copy in, one copy " +
-		"out, and only its offset goes through the pipe (16 MB crosses at " +
-		"about three times the pipe's speed). What is left at 1 MB is the " +
+		"out, and only its offset goes through the pipe (at 16 MB that " +
+		"outruns the pipe: see the rows below). What is left at 1 MB is the " +
 		"garbage collector: each side allocates a new megabyte per call on a " +
 		"small heap, so each process collects every third call or so, while the " +
 		"bare pipe streams through one buffer it reuses and allocates nothing. " +
