@@ -37,11 +37,15 @@ var why = map[string]string{
 		"out, and only its offset goes through the pipe (at 16 MB that " +
 		"outruns the pipe: see the rows below). What is left at 1 MB is the " +
 		"garbage collector: each side allocates a new megabyte per call on a " +
-		"small heap, so each process collects every third call or so, while the " +
-		"bare pipe streams through one buffer it reuses and allocates nothing. " +
-		"With GOGC=400 in the environment, which the workers inherit, the same " +
-		"benchmark ran at about 400 us against the pipe's 810 us (alternated, " +
-		"n=4); poolkit leaves that policy to the program.",
+		"small heap, so each process collects every third call or so, and the " +
+		"runtime gives freed pages back to the system and faults them in again " +
+		"(the profile's page faults and madvise), while the bare pipe streams " +
+		"through one buffer it reuses and allocates nothing. The figure moves " +
+		"with the machine: run alone and alternated with the pipe, 8 times, " +
+		"the same benchmark gave a median of 0.95x the pipe (0.82-1.08x); in " +
+		"the suite it has given 0.73-0.74x. With GOGC=400 in the environment, " +
+		"which the workers inherit, it ran at about 400 us against the pipe's " +
+		"810 us (alternated, n=4); poolkit leaves that policy to the program.",
 	"CPU": "The eight tasks take about a millisecond each, and the two workers " +
 		"fill both CPUs, so the parent's own work (about 350 us of CPU per Map " +
 		"of eight: waking for each reply, settling it, sending the next) " +
