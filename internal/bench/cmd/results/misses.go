@@ -41,9 +41,9 @@ var why = map[string]string{
 		"runtime gives freed pages back to the system and faults them in again " +
 		"(the profile's page faults and madvise), while the bare pipe streams " +
 		"through one buffer it reuses and allocates nothing. The figure moves " +
-		"with the machine: run alone and alternated with the pipe, 8 times, " +
-		"the same benchmark gave a median of 0.95x the pipe (0.82-1.08x); in " +
-		"the suite it has given 0.73-0.74x. With GOGC=400 in the environment, " +
+		"with the machine and with what ran before it in the process: run " +
+		"alone and alternated with the pipe, 8 times, the same benchmark gave " +
+		"a median of 0.95x the pipe (0.82-1.08x). With GOGC=400 in the environment, " +
 		"which the workers inherit, it ran at about 400 us against the pipe's " +
 		"810 us (alternated, n=4); poolkit leaves that policy to the program.",
 	"CPU": "The eight tasks take about a millisecond each, and the two workers " +
