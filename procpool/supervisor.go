@@ -21,7 +21,9 @@ import (
 // timers. job.mu guards the outcomes of a job's inputs and where its
 // requests are. Locks nest only in that order: Pool.mu, then worker.mu,
 // then job.mu. worker.writeMu, the request pipe, is taken with no other
-// lock held, and a callback (a future's) never runs under a lock.
+// lock held (also by the reaping of the process, which unmaps its lanes
+// under it once no one reads its replies), and a callback (a future's)
+// never runs under a lock.
 //
 // Goroutines: a caller writes its request to a worker itself when one has
 // room, and queues it otherwise. Each slot has one goroutine that starts
