@@ -63,7 +63,7 @@ func serveHandshake(c *wire.Conn) (server, *wire.Setup, error) {
 	if err := c.Receive(&setup); err != nil {
 		return nil, nil, fmt.Errorf("reading the setup: %w", err)
 	}
-	lanes := takeLanes(c, setup.Lanes)
+	lanes := mapOfferedLanes(c, setup.Lanes)
 	stop := waitingBeats(c, time.Duration(setup.Heartbeat))
 	s, err := prepare(&setup)
 	stop()
@@ -80,11 +80,11 @@ func serveHandshake(c *wire.Conn) (server, *wire.Setup, error) {
 	return s, &setup, c.Flush()
 }
 
-// takeLanes maps the lanes the parent offers, if it does, and gives
-// them to c: the worker writes large values to its own lane and reads
-// them from the parent's. It reports whether it did. Lanes it cannot map
-// cost nothing but speed: values then cross the pipe.
-func takeLanes(c *wire.Conn, ref *wire.Region) bool {
+// mapOfferedLanes maps, in a worker, the lanes the parent offers, if it
+// does, and gives them to c: the worker writes large values to its own
+// lane and reads them from the parent's. It reports whether it did. Lanes
+// it cannot map cost nothing but speed: values then cross the pipe.
+func mapOfferedLanes(c *wire.Conn, ref *wire.Region) bool {
 	if ref == nil {
 		return false
 	}

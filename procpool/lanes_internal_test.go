@@ -43,7 +43,7 @@ func TestLanesAWorkerCannotMapAreDropped(t *testing.T) {
 		change(&other)
 		_, _, err := mapLanes(&other)
 		assert.Error(t, err, name)
-		assert.False(t, takeLanes(h.conn, &other), "%s: a worker that cannot map the lanes says so in Ready", name)
+		assert.False(t, mapOfferedLanes(h.conn, &other), "%s: a worker that cannot map the lanes says so in Ready", name)
 	}
 
 	parents, workers, err := mapLanes(setup.Lanes)

@@ -98,18 +98,18 @@ func mapLanes(ref *wire.Region) (parents, workers []byte, err error) {
 	if host, _ := os.Hostname(); host != ref.Host {
 		return nil, nil, fmt.Errorf("lanes of a parent on %s, not this machine (%s)", ref.Host, host)
 	}
-	f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/%d", ref.PID, ref.FD), os.O_RDWR, 0)
-	if err != nil {
+	notOffered := fmt.Errorf("descriptor %d of process %d is not the lanes it offered", ref.FD, ref.PID)
+	f, fi, err := openRegion(*ref, os.O_RDWR)
+	switch {
+	case err == errOtherFile:
+		return nil, nil, notOffered
+	case err != nil:
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
 	span := laneSpan()
-	if dev, ino := fileID(fi); dev != ref.Dev || ino != ref.Ino || fi.Size() != ref.Size || fi.Size() != int64(2*span) {
-		return nil, nil, fmt.Errorf("descriptor %d of process %d is not the lanes it offered", ref.FD, ref.PID)
+	if fi.Size() != ref.Size || fi.Size() != int64(2*span) {
+		return nil, nil, notOffered
 	}
 	// Read, not through a mapping: a page of a full /dev/shm that was never
 	// written faults when mapped memory reads it, and reads as zeros here.

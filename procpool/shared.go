@@ -212,21 +212,43 @@ func (ms *mappings) get(ref sharedRef) ([]byte, error) {
 	return data, nil
 }
 
+// errOtherFile is openRegion's error for a descriptor or path that names
+// another file than the one meant: the parent closed it, and the number
+// or the path went to another.
+var errOtherFile = errors.New("procpool: the region's descriptor names another file")
+
+// openRegion opens the file ref names with flag (os.O_RDONLY or os.O_RDWR)
+// and checks that it is the very file meant, by device and inode. Shared
+// regions and a worker's lanes are opened so.
+func openRegion(ref sharedRef, flag int) (*os.File, os.FileInfo, error) {
+	f, err := openRef(ref, flag)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		if dev, ino := fileID(fi); dev != ref.Dev || ino != ref.Ino {
+			err = errOtherFile
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
 // openShared opens the region ref names, checks that it is the very file
 // the parent shared, and maps it.
 func openShared(ref sharedRef) ([]byte, error) {
-	f, err := openRef(ref)
-	if err != nil {
+	f, fi, err := openRegion(ref, os.O_RDONLY)
+	switch {
+	case err == errOtherFile:
+		return nil, errSharedClosed
+	case err != nil:
 		return nil, fmt.Errorf("%w (closed by the parent, or the parent is gone)", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if dev, ino := fileID(fi); dev != ref.Dev || ino != ref.Ino {
-		return nil, errSharedClosed
-	}
 	if fi.Size() < ref.Size {
 		return nil, fmt.Errorf("the region is %d bytes, not the %d it was shared with: the file shrank", fi.Size(), ref.Size)
 	}

@@ -27,7 +27,8 @@ func sharedFile() (*os.File, string, error) {
 }
 
 // openRef opens the region ref names through the parent's own descriptor,
-// which works after the file was unlinked or renamed.
-func openRef(ref sharedRef) (*os.File, error) {
-	return os.Open(fmt.Sprintf("/proc/%d/fd/%d", ref.PID, ref.FD))
+// which works after the file was unlinked or renamed, with flag (os.O_RDONLY
+// or os.O_RDWR).
+func openRef(ref sharedRef, flag int) (*os.File, error) {
+	return os.OpenFile(fmt.Sprintf("/proc/%d/fd/%d", ref.PID, ref.FD), flag, 0)
 }

@@ -17,10 +17,11 @@ func sharedFile() (*os.File, string, error) {
 	return f, f.Name(), nil
 }
 
-// openRef opens the region ref names by its path.
-func openRef(ref sharedRef) (*os.File, error) {
+// openRef opens the region ref names by its path, with flag (os.O_RDONLY
+// or os.O_RDWR).
+func openRef(ref sharedRef, flag int) (*os.File, error) {
 	if ref.Path == "" {
 		return nil, errors.New("the region has no path")
 	}
-	return os.Open(ref.Path)
+	return os.OpenFile(ref.Path, flag, 0)
 }
