@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -324,4 +325,32 @@ func TestSetTwoFloodsShareTheWorkersEvenly(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, even, 30, "the shares stay at 2 and 2 most of the time")
+}
+
+// A worker of a set that does not have a pool's task, or has another
+// version of it, refuses the bind: the pool's input fails to start with
+// the worker's reason, and the set keeps the process for the next pool.
+func TestSetWorkerRefusesATaskItDoesNotHave(t *testing.T) {
+	set, _ := newSet(t, procpool.Workers(1), procpool.Command(func(int) *exec.Cmd {
+		return exec.Command(buildTestProgram(t, "skew"))
+	}))
+	unknown := procpool.New(onlyHereTask, procpool.On(set))
+	_, err := unknown.Submit(bg(), 1).Result(bg())
+	require.ErrorIs(t, err, procpool.ErrStart)
+	assert.Contains(t, err.Error(), `task "only-here" is not registered in the worker`)
+	var first *procpool.WorkerError
+	require.ErrorAs(t, err, &first)
+
+	other := procpool.New(squareTask, procpool.On(set))
+	_, err = other.Submit(bg(), 3).Result(bg())
+	require.ErrorIs(t, err, procpool.ErrStart)
+	assert.Contains(t, err.Error(), `task "square" differs between parent and worker`)
+	var second *procpool.WorkerError
+	require.ErrorAs(t, err, &second)
+
+	assert.NotZero(t, first.PID)
+	assert.Equal(t, first.PID, second.PID, "the process that refused one task was kept for the next")
+	assert.Equal(t, uint64(1), set.Stats().Started, "a refusal is not a crash: no process was started again")
+	require.NoError(t, unknown.Close())
+	require.NoError(t, other.Close())
 }
