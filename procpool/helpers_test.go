@@ -118,3 +118,13 @@ func ints(n int) []int {
 	}
 	return s
 }
+
+// cannotRun skips a test that this machine cannot run, saying why, or
+// fails it when CI=true: CI must never pass by skipping.
+func cannotRun(t *testing.T, what, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s must run in CI: %s", what, why)
+	}
+	t.Skip(why)
+}

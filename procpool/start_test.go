@@ -1,10 +1,14 @@
 package procpool_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -75,6 +79,12 @@ func TestRegisterAfterStartIsRefused(t *testing.T) {
 // and returns the binary's path.
 func buildTestProgram(t *testing.T, name string, flags ...string) string {
 	t.Helper()
+	return buildTestProgramFor(t, runtime.GOARCH, name, flags...)
+}
+
+// buildTestProgramFor builds testdata/<name> for the architecture goarch.
+func buildTestProgramFor(t *testing.T, goarch, name string, flags ...string) string {
+	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("needs the go command to build the test program")
@@ -82,6 +92,7 @@ func buildTestProgram(t *testing.T, name string, flags ...string) string {
 	bin := filepath.Join(t.TempDir(), name)
 	args := append(append([]string{"build", "-o", bin}, flags...), "./testdata/"+name)
 	build := exec.Command(gobin, args...)
+	build.Env = append(os.Environ(), "GOARCH="+goarch)
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "building testdata/%s: %s", name, out)
 	return bin
@@ -105,6 +116,41 @@ func TestWorkerBuiltFromOtherCode(t *testing.T) {
 func TestWorkerOfAnotherProtocolVersion(t *testing.T) {
 	err := startError(t, squareTask, 1, procpool.Workers(1), command("/bin/sh", "-c", "printf 'POOLKIT 99\\n'; sleep 5"))
 	assert.Contains(t, err.Error(), "worker speaks protocol version 99, parent speaks 2")
+}
+
+// A worker of another architecture gets numbers in a form of their own,
+// not as the parent's memory: between workers of the parent's kind, a
+// batch of 64 ints goes as one raw frame of the slice, whose 8-byte ints a
+// 386 worker would misread.
+func TestWorkerOfAnotherArchitecture(t *testing.T) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skipf("needs a 386 worker beside amd64 Linux, not %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	bin := buildTestProgramFor(t, "386", "arch")
+	if out, err := exec.Command(bin).CombinedOutput(); err != nil {
+		cannotRun(t, "the test of a worker of another architecture", fmt.Sprintf("this kernel does not run 386 programs: %v: %s", err, out))
+	}
+	t.Run("numbers", func(t *testing.T) {
+		p, _ := newPool(t, squareTask, procpool.Workers(1), procpool.BatchSize(64), command(bin))
+		in := make([]int, 200)
+		for i := range in {
+			in[i] = 46340 - i // squares that fit the worker's 32-bit int
+		}
+		out, err := p.Map(bg(), in)
+		require.NoError(t, err)
+		for i, x := range in {
+			require.Equal(t, x*x, out[i], "input %d", i)
+		}
+	})
+	t.Run("large values", func(t *testing.T) {
+		p, _ := newPool(t, bulkEchoTask, procpool.Workers(1), command(bin))
+		in := [][]byte{pattern(1 << 20), pattern(64 << 10), pattern(3 << 20)}
+		out, err := p.Map(bg(), in)
+		require.NoError(t, err)
+		for i := range in {
+			require.True(t, bytes.Equal(in[i], out[i]), "large value %d", i)
+		}
+	})
 }
 
 func TestNewInWorkerProcessPanics(t *testing.T) {
