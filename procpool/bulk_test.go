@@ -3,6 +3,9 @@ package procpool_test
 import (
 	"bytes"
 	"context"
+	"hash/crc32"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,6 +42,18 @@ var (
 	bulkEchoTask = procpool.Register("bulk-echo", func(ctx context.Context, b []byte) ([]byte, error) {
 		return b, nil
 	})
+	// keepFirstTask keeps the first input its worker gets and, after a
+	// collection, says whether that input still holds what it held then.
+	keepFirstTask = procpool.Register("keep-first", func(ctx context.Context, b []byte) (bool, error) {
+		keptInput.once.Do(func() { keptInput.b, keptInput.sum = b, crc32.ChecksumIEEE(b) })
+		runtime.GC()
+		return crc32.ChecksumIEEE(keptInput.b) == keptInput.sum, nil
+	})
+	keptInput struct {
+		once sync.Once
+		b    []byte
+		sum  uint32
+	}
 )
 
 // pattern returns n bytes that differ from one position to the next.
@@ -109,4 +124,31 @@ func TestLargeInputOverLimitFailsThatInputOnly(t *testing.T) {
 	require.NoError(t, err, "two values that fit one by one go one by one")
 	assert.Len(t, outs[1], 600<<10)
 	assert.Zero(t, p.Stats().Died)
+}
+
+// The memory of a large value the program dropped is used again for the
+// next one (see internal/wire); a value it still holds, in the worker or
+// in the parent, is never written over.
+func TestLargeValuesHeldAreNeverWrittenOver(t *testing.T) {
+	keeper, _ := newPool(t, keepFirstTask, procpool.Workers(1))
+	echo, _ := newPool(t, bulkEchoTask, procpool.Workers(1))
+	var held [][]byte
+	for i := range 12 {
+		in := pattern(1 << 20)
+		in[0] = byte(i)
+		intact, err := keeper.Submit(bg(), in).Result(bg())
+		require.NoError(t, err)
+		require.True(t, intact, "the worker's first input was written over by input %d", i)
+		out, err := echo.Submit(bg(), in).Result(bg())
+		require.NoError(t, err)
+		if i%2 == 0 {
+			held = append(held, out) // and the odd ones are dropped
+		}
+		runtime.GC()
+	}
+	for k, out := range held {
+		want := pattern(1 << 20)
+		want[0] = byte(2 * k)
+		require.True(t, bytes.Equal(want, out), "output %d, held, was written over", 2*k)
+	}
 }

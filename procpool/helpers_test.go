@@ -38,18 +38,38 @@ func (s *syncBuffer) String() string {
 }
 
 // newPool returns a pool for t whose workers' stderr goes to the returned
-// buffer. When the test ends it closes the pool and checks that no child
-// process of the test is left.
+// buffer. When the test ends it closes the pool and, once the last pool
+// newPool made for the test is closed, checks that no child process of
+// the test is left.
 func newPool[In, Out any](t *testing.T, task *procpool.Task[In, Out], opts ...procpool.Option) (*procpool.Pool[In, Out], *syncBuffer) {
 	t.Helper()
 	stderr := &syncBuffer{}
 	p := procpool.New(task, append([]procpool.Option{procpool.Stderr(stderr)}, opts...)...)
+	openPools.Lock()
+	openPools.n[t]++
+	openPools.Unlock()
 	t.Cleanup(func() {
 		require.NoError(t, p.Close())
-		assertNoChildren(t)
+		openPools.Lock()
+		openPools.n[t]--
+		last := openPools.n[t] == 0
+		if last {
+			delete(openPools.n, t)
+		}
+		openPools.Unlock()
+		if last {
+			assertNoChildren(t)
+		}
 	})
 	return p, stderr
 }
+
+// openPools counts the pools of each test that newPool made and that are
+// not closed yet: the last one closed checks that no process is left.
+var openPools = struct {
+	sync.Mutex
+	n map[*testing.T]int
+}{n: make(map[*testing.T]int)}
 
 // daemons are the launchers internal/testenv starts as children of the
 // test; they are not the pool's.

@@ -32,5 +32,11 @@
 // header, which tells the sender what it may overwrite. A value that does
 // not fit goes as a raw frame, so a lane is never waited for.
 //
+// A raw value of 64 KiB or more is received into the memory of one the
+// program dropped, of about its size, if the garbage collector has found
+// one since the last collection (see recycle.go): the receiver neither
+// allocates afresh nor lets the runtime give the pages back and fault new
+// ones in for each value.
+//
 // The package knows nothing of pools or tasks.
 package wire

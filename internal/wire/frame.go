@@ -168,7 +168,7 @@ func (f *frameReader) readRaw(room int) ([]byte, error) {
 		b, err := f.readLane(n)
 		return b, f.fail(unexpected(err))
 	}
-	b := make([]byte, n)
+	b := newValue(n)
 	if _, err := io.ReadFull(f.r, b); err != nil {
 		return nil, f.fail(unexpected(err))
 	}

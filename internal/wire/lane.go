@@ -202,7 +202,7 @@ func (l *laneIn) take(off uint64, n int) ([]byte, error) {
 	if off > uint64(len(l.data)) || uint64(n) > uint64(len(l.data))-off {
 		return nil, fmt.Errorf("wire: a value of %d bytes at offset %d of a lane of %d", n, off, len(l.data))
 	}
-	b := make([]byte, n)
+	b := newValue(n)
 	if !copyFaultless(b, l.data[off:off+uint64(n)]) {
 		return nil, fmt.Errorf("wire: a value of %d bytes at offset %d of the lane cannot be read: the sender never wrote it", n, off)
 	}
