@@ -34,18 +34,14 @@ var why = map[string]string{
 		"Python's figure here is with its chunksize tuned by hand.",
 	"ProcPayload": "A value of 64 KiB or more crosses in a lane, memory that " +
 		"the parent and a worker on its machine share: one copy in, one copy " +
-		"out, and only its offset goes through the pipe (at 16 MB that " +
-		"outruns the pipe: see the rows below). What is left at 1 MB is the " +
-		"garbage collector: each side allocates a new megabyte per call on a " +
-		"small heap, so each process collects every third call or so, and the " +
-		"runtime gives freed pages back to the system and faults them in again " +
-		"(the profile's page faults and madvise), while the bare pipe streams " +
-		"through one buffer it reuses and allocates nothing. The figure moves " +
-		"with the machine and with what ran before it in the process: run " +
-		"alone and alternated with the pipe, 8 times, the same benchmark gave " +
-		"a median of 0.95x the pipe (0.82-1.08x). With GOGC=400 in the environment, " +
-		"which the workers inherit, it ran at about 400 us against the pipe's " +
-		"810 us (alternated, n=4); poolkit leaves that policy to the program.",
+		"out, and only its offset goes through the pipe; the receiver copies " +
+		"it into the memory of a value of about its size that the program " +
+		"dropped, if the garbage collector found one since its last cycle, so " +
+		"neither side allocates a megabyte per call nor faults in new pages " +
+		"for it. What is left is what each call costs besides the copies (a " +
+		"round trip is about 2x the bare pipe's, see above) and the collector " +
+		"on each side's small heap; the bare pipe streams through one buffer " +
+		"it reuses and allocates nothing.",
 	"CPU": "The eight tasks take about a millisecond each, and the two workers " +
 		"fill both CPUs, so the parent's own work (about 350 us of CPU per Map " +
 		"of eight: waking for each reply, settling it, sending the next) " +
