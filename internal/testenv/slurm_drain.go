@@ -3,14 +3,17 @@ package testenv
 import (
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // drain cancels every job on the cluster and waits until no job is left
 // and no step is running on the node: slurmstepd is not a child of slurmd,
-// so stopping the daemons would not stop it. It fails the test if the
-// steps outlive readyTimeout.
+// so stopping the daemons would not stop it. A step's socket goes before
+// its slurmstepd has exited, so drain waits for the processes too. It
+// fails the test if the steps outlive readyTimeout.
 func (c *SlurmCluster) drain(t testing.TB) {
 	t.Helper()
 	if c.slurmctld.exited() || c.slurmd.exited() {
@@ -21,8 +24,9 @@ func (c *SlurmCluster) drain(t testing.TB) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("testenv: %s: %v\n%s", cmd, err, out)
 	}
-	if !waitFor(readyTimeout, func() bool { return c.steps() == 0 && c.jobs() == "" }) {
-		t.Errorf("testenv: jobs outlived scancel by %v: %d steps, squeue: %q", readyTimeout, c.steps(), c.jobs())
+	if !waitFor(readyTimeout, func() bool { return c.steps() == 0 && len(c.stepds()) == 0 && c.jobs() == "" }) {
+		t.Errorf("testenv: jobs outlived scancel by %v: %d steps, slurmstepd %s, squeue: %q",
+			readyTimeout, c.steps(), describe(c.stepds()), c.jobs())
 	}
 }
 
@@ -37,6 +41,18 @@ func (c *SlurmCluster) steps() int {
 		}
 	}
 	return n
+}
+
+// stepds returns the slurmstepd processes that hold a file of the
+// cluster's.
+func (c *SlurmCluster) stepds() []int {
+	var out []int
+	for _, pid := range holders(filepath.Dir(c.spool)) {
+		if comm, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm"); strings.TrimSpace(string(comm)) == "slurmstepd" {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 // jobs returns squeue's list of the cluster's jobs, empty when there are
