@@ -69,15 +69,20 @@
 // they last used until it exits. The kernel frees the lanes once the
 // worker is gone, even if the parent is killed. A large value still
 // counts toward [MaxMessage], and an empty one still arrives nil.
-// Received, a value of 64 KiB or more takes the memory of one the program
-// has dropped, of about its size, before the garbage collector frees it:
-// so a worker that gets a large input each time (or a caller that drops
-// each large output once read) neither makes the collector run every few
-// values nor has the runtime fault in new pages for each. A value the
-// program still reaches, through any part of it, is never written over.
-// Until it is dropped such a value carries a finalizer of procpool's: do
-// not set one on it with runtime.SetFinalizer, which would end the program
-// (runtime.AddCleanup is fine).
+// Received, a value of 64 KiB or more (a []byte, a string, or a batch of
+// numbers) takes the memory of one the program has dropped, of about its
+// size, before the garbage collector frees it: so a worker that gets a
+// large input each time (or a caller that drops each large output once
+// read) neither makes the collector run every few values nor has the
+// runtime fault in new pages for each. A value the program still reaches,
+// through any part of it, is never written over. The price: up to 16 MiB
+// of such values at a time carry a finalizer of procpool's, and one of
+// them, dropped, is freed a collection later than it would be. Do not set
+// a finalizer on such a value: runtime.SetFinalizer on its first byte ends
+// the program, and on another lets its memory be used again while that
+// finalizer still holds it. A cleanup added to it with runtime.AddCleanup
+// runs only once its memory is freed, which may be after later values
+// have used it.
 // A batch of 32 or more numbers (a bool, int, uint, float or complex type
 // of any size, or one defined as one, without gob methods of its own)
 // crosses as the slice's memory when the worker runs on the parent's

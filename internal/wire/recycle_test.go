@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -19,10 +20,15 @@ import (
 const recycleSize = 3<<20 + 12345
 
 // noAutoGC stops the collector's own cycles until the test ends, so that
-// only the test's runtime.GC calls decide what is freed and when.
+// only the test's runtime.GC calls decide what is freed and when, and
+// settles what earlier tests dropped.
 func noAutoGC(t *testing.T) {
-	old := debug.SetGCPercent(-1)
-	t.Cleanup(func() { debug.SetGCPercent(old) })
+	percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	})
+	settle(t)
 }
 
 // freeValues returns the addresses of the values of the rounded size
@@ -56,6 +62,31 @@ func release(t *testing.T, size int, was ...uintptr) {
 	t.Helper()
 	collect(t, size, was...)
 	runtime.GC()
+}
+
+// settle runs two collections and waits after each until the finalizers
+// it queued have run: those of the first have once the second's sentinel
+// has, as a single goroutine runs them, one collection's after another's.
+func settle(t *testing.T) {
+	t.Helper()
+	for range 2 {
+		ran := make(chan struct{})
+		sentinel := new([16]byte)
+		runtime.SetFinalizer(sentinel, func(*[16]byte) { close(ran) })
+		sentinel = nil
+		runtime.GC()
+		select {
+		case <-ran:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the finalizers did not run within 10s of a collection")
+		}
+	}
+}
+
+func armedBytes() int {
+	recycled.Lock()
+	defer recycled.Unlock()
+	return recycled.armed
 }
 
 func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
@@ -105,7 +136,7 @@ func TestFreeListKeepsNothingAlive(t *testing.T) {
 // A value the program still reaches, through any part of it or through a
 // string made from it, is never given to another.
 func TestHeldValuesAreNeverReused(t *testing.T) {
-	const size = 5<<20 + 777 // of another rounded size than the tests' above
+	const size = 2<<20 + 777 // of another rounded size than the tests' above
 	noAutoGC(t)
 	c, _ := loop(8 << 20)
 	receive := func(fill byte) string {
@@ -135,4 +166,52 @@ func TestHeldValuesAreNeverReused(t *testing.T) {
 	assert.Equal(t, strings.Repeat("k", size), kept, "a value kept as a string was written over")
 	assert.Equal(t, bytes.Repeat([]byte{'p'}, 10), part, "a value kept through a part of it was written over")
 	release(t, size, text(kept), partOf)
+}
+
+// Only so many bytes of values carry the finalizer at once: past that, a
+// value is allocated and freed as any other.
+func TestValuesPastTheBudgetCarryNoFinalizer(t *testing.T) {
+	const size = 4<<20 + 99
+	noAutoGC(t)
+	base, each := armedBytes(), roundValue(size)
+	var held [][]byte
+	for base+(len(held)+1)*each <= recycleBudget {
+		held = append(held, newValue(size))
+	}
+	require.NotEmpty(t, held)
+	assert.Equal(t, base+len(held)*each, armedBytes())
+	extra := newValue(size)
+	assert.Equal(t, base+len(held)*each, armedBytes(), "a value past the budget is not counted")
+	require.Equal(t, size, len(extra))
+	was := addr(extra)
+	extra = nil
+	kept := make([]uintptr, len(held))
+	for i, v := range held {
+		kept[i] = addr(v)
+	}
+	held = nil
+	collect(t, size, kept...)
+	assert.NotContains(t, freeValues(size), was, "a value past the budget carries no finalizer")
+	settle(t)
+	assert.Equal(t, base, armedBytes(), "the finalizers give their bytes back to the budget")
+}
+
+// A value taken out of a lane is recycled as one read from the pipe.
+func TestValueFromALaneReusesTheMemoryOfOneDropped(t *testing.T) {
+	const size = 1<<20 + 300<<10
+	noAutoGC(t)
+	c, _, buf := laneLoop(8<<20, nil)
+	receive := func() []byte {
+		lanes, _ := sendOne(t, c, buf, 1, payload(size))
+		require.Equal(t, 1, lanes, "the value went in the lane")
+		got := new(Reply[[]byte])
+		require.NoError(t, c.Receive(got))
+		require.Equal(t, payload(size), got.Outs[0])
+		return got.Outs[0]
+	}
+	was := addr(receive())
+	collect(t, size, was)
+	again := receive()
+	assert.Equal(t, was, addr(again), "the value took the memory of the one dropped")
+	release(t, size, addr(again))
 }
