@@ -22,10 +22,13 @@ type job[In, Out any] struct {
 }
 
 // newJob returns a job for in that settles as soon as ctx ends. The link to
-// ctx is made before the job is queued, so a worker never races it.
+// ctx is made before the job is queued, so a worker never races it. A
+// context that has already ended gets no link: the queue refuses the job,
+// with ErrClosed if the pool is closed, and the link's goroutine would
+// race that answer with the context's error.
 func newJob[In, Out any](p *Pool[In, Out], ctx context.Context, in In) *job[In, Out] {
 	j := &job[In, Out]{p: p, parent: ctx, in: in}
-	if ctx.Done() != nil {
+	if ctx.Done() != nil && ctx.Err() == nil {
 		j.unlink = context.AfterFunc(ctx, func() { j.settleErr(ctx.Err()) })
 	}
 	return j
