@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/poolkit/poolkit/future"
@@ -16,22 +17,49 @@ type job[In, Out any] struct {
 	parent context.Context
 	in     In
 
-	unlink   func() bool // stops the link to parent's cancellation; nil if none
-	deadline time.Time   // set when the Timeout option is; zero otherwise
+	unlink   func() bool  // stops the link to parent's cancellation; nil if none
+	link     atomic.Int32 // linkPending until the queue has answered Submit
+	deadline time.Time    // set when the Timeout option is; zero otherwise
 	timer    *time.Timer
 }
 
+// The states of a job's link to its context: until the queue has answered
+// Submit, a context that ends leaves the answer to Submit (linkEnded), so
+// that a refused job settles with the queue's error and never with the
+// context's.
+const (
+	linkPending int32 = iota
+	linkQueued
+	linkEnded
+)
+
 // newJob returns a job for in that settles as soon as ctx ends. The link to
-// ctx is made before the job is queued, so a worker never races it. A
-// context that has already ended gets no link: the queue refuses the job,
-// with ErrClosed if the pool is closed, and the link's goroutine would
-// race that answer with the context's error.
+// ctx is made before the job is queued, so a worker never races it; a
+// context that has already ended gets none, as the queue refuses the job.
 func newJob[In, Out any](p *Pool[In, Out], ctx context.Context, in In) *job[In, Out] {
 	j := &job[In, Out]{p: p, parent: ctx, in: in}
 	if ctx.Done() != nil && ctx.Err() == nil {
-		j.unlink = context.AfterFunc(ctx, func() { j.settleErr(ctx.Err()) })
+		j.unlink = context.AfterFunc(ctx, func() {
+			if !j.link.CompareAndSwap(linkPending, linkEnded) {
+				j.settleErr(ctx.Err())
+			}
+		})
 	}
 	return j
+}
+
+// queued finishes a Submit with the queue's answer err: a job refused
+// settles with err, and one accepted while its context ended settles with
+// the context's error.
+func (j *job[In, Out]) queued(err error) error {
+	if err != nil {
+		j.reject(err)
+		return err
+	}
+	if !j.link.CompareAndSwap(linkPending, linkQueued) {
+		j.settleErr(j.parent.Err())
+	}
+	return nil
 }
 
 // reject settles a job that could not be queued.

@@ -21,7 +21,10 @@ import (
 // are nil whenever the error is not.
 func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
 	if len(ins) == 0 {
-		return []Out{}, p.checkOpen()
+		if err := p.checkOpen(); err != nil {
+			return nil, err
+		}
+		return []Out{}, nil
 	}
 	m := newMapping(p, ctx, ins)
 	defer m.release()
@@ -210,6 +213,8 @@ func (m *mapping[In, Out]) result() ([]Out, error) {
 	switch {
 	case m.failErr == nil && ran == n:
 		return m.outs, nil
+	case m.failErr == ErrClosed: // refused before any share was queued
+		return nil, ErrClosed
 	case m.parent.Err() != nil:
 		return nil, m.parent.Err()
 	case m.failErr == nil && m.dropped.Load():

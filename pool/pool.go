@@ -84,8 +84,12 @@ func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 	}
+	left := p.Stats()
 	p.abandon()
 	<-p.exited
+	if left.Queued == 0 && left.Running == 0 {
+		return nil // all work had finished: there was nothing to cancel
+	}
 	return ctx.Err()
 }
 

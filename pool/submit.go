@@ -17,9 +17,7 @@ import (
 func (p *Pool[In, Out]) Submit(ctx context.Context, in In) *future.Future[Out] {
 	j := newJob(p, ctx, in)
 	p.queuedJobs.Add(1)
-	if err := p.queue.Send(ctx, j, true); err != nil {
-		j.reject(err)
-	}
+	_ = j.queued(p.queue.Send(ctx, j, true))
 	return j.Future()
 }
 
@@ -29,8 +27,7 @@ func (p *Pool[In, Out]) Submit(ctx context.Context, in In) *future.Future[Out] {
 func (p *Pool[In, Out]) TrySubmit(ctx context.Context, in In) (*future.Future[Out], error) {
 	j := newJob(p, ctx, in)
 	p.queuedJobs.Add(1)
-	if err := p.queue.Send(ctx, j, false); err != nil {
-		j.reject(err)
+	if err := j.queued(p.queue.Send(ctx, j, false)); err != nil {
 		return nil, err
 	}
 	return j.Future(), nil

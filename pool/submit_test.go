@@ -247,3 +247,27 @@ func TestQueueSizeZeroHandsOff(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// A task's context says why it ended and keeps saying it, as a context
+// must: a task past its Timeout sees DeadlineExceeded, and still does
+// after its caller cancels the parent, as a deferred cancel does.
+func TestTaskContextErrNeverChanges(t *testing.T) {
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	seen := make(chan context.Context, 1)
+	release := make(chan struct{})
+	p := pool.New(func(ctx context.Context, _ int) (int, error) {
+		<-ctx.Done()
+		seen <- ctx
+		<-release
+		return 0, nil
+	}, pool.Workers(1), pool.Timeout(10*time.Millisecond))
+	defer p.Close()
+	_, err := p.Submit(parent, 0).Result(context.Background())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	ctx := <-seen
+	require.Equal(t, context.DeadlineExceeded, ctx.Err())
+	cancel()
+	assert.Equal(t, context.DeadlineExceeded, ctx.Err(), "the task's context changed its reason after Done")
+	close(release)
+}

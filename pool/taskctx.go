@@ -25,16 +25,14 @@ func (j *job[In, Out]) Done() <-chan struct{} {
 	return j.Future().Done()
 }
 
-// Err is nil until Done is closed; then it is the parent's error if the
-// parent ended, context.DeadlineExceeded if the task timed out, and
-// context.Canceled otherwise.
+// Err is nil until Done is closed; then it says why the future settled,
+// and never changes: context.DeadlineExceeded if the task timed out or the
+// parent's deadline passed, context.Canceled otherwise (the parent was
+// cancelled, the future was, Shutdown gave up, or the task returned).
 func (j *job[In, Out]) Err() error {
 	f := j.Future()
 	if !f.Settled() {
 		return nil
-	}
-	if err := j.parent.Err(); err != nil {
-		return err
 	}
 	if f.Err() == context.DeadlineExceeded {
 		return context.DeadlineExceeded

@@ -178,15 +178,18 @@ func (p *Pool[In, Out]) submit(ctx context.Context, in In, wait bool) (*future.F
 // [pool.ErrShutdownCancel].
 //
 // Shutdown returns after every worker process has been reaped: nil if all
-// work finished, ctx's error otherwise. It is safe to call more than once
-// and from several goroutines.
+// work finished (or none was left when ctx ended), ctx's error if some was
+// cancelled. It is safe to call more than once and from several
+// goroutines.
 func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 	p.close()
 	var err error
 	select {
 	case <-p.done:
 	case <-ctx.Done():
-		err = ctx.Err()
+		if left := p.Stats(); left.Queued > 0 || left.Running > 0 {
+			err = ctx.Err()
+		}
 		p.abandon()
 	}
 	p.slotsWG.Wait()

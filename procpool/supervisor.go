@@ -89,10 +89,10 @@ func (p *Pool[In, Out]) enqueue(ctx context.Context, r *request[In, Out], wait, 
 // be held.
 func (p *Pool[In, Out]) refusal(ctx context.Context, accepted bool) error {
 	switch {
-	case p.stop.Err() != nil:
-		return pool.ErrShutdownCancel
 	case p.closed && !accepted:
 		return pool.ErrClosed
+	case p.stop.Err() != nil:
+		return pool.ErrShutdownCancel
 	case p.dropping: // a Map's later batch, after CancelQueued
 		return pool.ErrShutdownCancel
 	}

@@ -81,8 +81,14 @@ func mapAfterClose(t *testing.T, e Engine) {
 	must(t, ex.Close(), "Close")
 	_, err := ex.Map(bg(), squares(3))
 	wantIs(t, err, pool.ErrClosed, "Map after Close")
-	_, err = ex.Map(bg(), nil)
+	outs, err := ex.Map(bg(), nil)
 	wantIs(t, err, pool.ErrClosed, "Map of no inputs after Close")
+	want(t, outs == nil, "Map of no inputs after Close returned outputs %v with its error", outs)
+	ended, cancel := context.WithCancel(bg())
+	cancel()
+	outs, err = ex.Map(ended, squares(3))
+	wantIs(t, err, pool.ErrClosed, "Map with an ended context after Close: ErrClosed comes first")
+	want(t, outs == nil, "Map after Close returned outputs %v with its error", outs)
 }
 
 // waitClosed waits until ex refuses new inputs, which it does once

@@ -14,6 +14,8 @@ var shutdownScenarios = []scenario{
 	{"Shutdown/LaterSubmitsSettleWithErrClosed", submitAfterClose},
 	{"Shutdown/LetsQueuedAndRunningInputsFinish", shutdownDrains},
 	{"Shutdown/WhoseContextEndsCancelsWhatIsLeft", shutdownGivesUp},
+	{"Shutdown/WhoseContextHasEndedWithNothingLeftReturnsNil", shutdownEndedIdle},
+	{"Submit/AfterCloseWhileItsContextEndsSettlesWithErrClosed", submitAfterCloseWhileCancelled},
 	{"Shutdown/SafeToCallTwiceAndConcurrently", shutdownTwice},
 	{"Shutdown/DuringMapSeqEndsItWithErrClosed", shutdownDuringMapSeq},
 	{"Shutdown/GivingUpDuringMapSeqEndsItWithErrClosed", shutdownGivesUpDuringMapSeq},
@@ -192,4 +194,37 @@ func blockedSubmitAtShutdown(t *testing.T, e Engine) {
 	wantIs(t, err, pool.ErrClosed, "a Submit blocked on a full queue when Shutdown began")
 	g.Release(0)
 	must(t, <-shut, "Shutdown")
+}
+
+// Shutdown with a context that has already ended cancels nothing when no
+// input is queued or running, so it returns nil however the goroutines
+// run, and later inputs are refused with ErrClosed itself.
+func shutdownEndedIdle(t *testing.T, e Engine) {
+	ended, cancel := context.WithCancel(bg())
+	cancel()
+	for i := range 10 {
+		ex, _ := open(t, e, Config{Workers: 1})
+		if i%2 == 1 { // and after some work, all of it finished
+			out, err := result(t, ex.Submit(bg(), Input{Op: Square, N: 3}))
+			must(t, err, "an input before Shutdown")
+			wantEqual(t, out.N, 9, "its output")
+		}
+		must(t, ex.Shutdown(ended), "Shutdown with an ended context and nothing left to cancel")
+		_, err := result(t, ex.Submit(bg(), Input{Op: Square}))
+		want(t, err == pool.ErrClosed, "Submit after that Shutdown: got %v, want ErrClosed itself", err)
+	}
+}
+
+// A Submit to a closed executor settles with ErrClosed even when its
+// context ends during the call.
+func submitAfterCloseWhileCancelled(t *testing.T, e Engine) {
+	ex, _ := open(t, e, Config{Workers: 1})
+	must(t, ex.Close(), "Close")
+	for range 1000 {
+		ctx, cancel := context.WithCancel(bg())
+		go cancel()
+		_, err := result(t, ex.Submit(ctx, Input{Op: Square}))
+		wantIs(t, err, pool.ErrClosed, "Submit after Close, its context ending meanwhile")
+		cancel()
+	}
 }
