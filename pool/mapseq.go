@@ -24,7 +24,8 @@ import (
 //
 // Each failed input yields the zero output and a [*TaskError] naming it,
 // and the stream goes on. If ctx ends or the pool shuts down, MapSeq
-// yields that error once and stops. Breaking out of the loop cancels the
+// yields that error once and stops; begun after Shutdown, it yields
+// [ErrClosed] once, whatever ctx and ins. Breaking out of the loop cancels the
 // context of the tasks in flight and waits for them before the loop
 // statement ends; no input is read after the break but the one being read
 // (ins must be safe to read from another goroutine than the loop's).
@@ -49,6 +50,11 @@ func (p *Pool[In, Out]) MapUnordered(ctx context.Context, ins iter.Seq[In]) iter
 // runStream runs ins through the workers for MapSeq and MapUnordered,
 // wrapping each failed input's error in a TaskError.
 func (p *Pool[In, Out]) runStream(ctx context.Context, ins iter.Seq[In], unordered bool, yield func(int, Out, error) bool) {
+	if err := p.checkOpen(); err != nil { // ErrClosed first, as for Submit and Map
+		var zero Out
+		yield(-1, zero, err)
+		return
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	dispatch := func(ctx context.Context, b *stream.Batch[In, Out]) error {

@@ -171,6 +171,11 @@ func (s *sliceSink[Out]) finish(took time.Duration) {
 // runStream runs ins through the workers for MapSeq and MapUnordered,
 // wrapping each failed input's error in a TaskError.
 func runStream[In, Out any](p *Pool[In, Out], ctx context.Context, ins iter.Seq[In], unordered bool, yield func(int, Out, error) bool) {
+	if p.isClosed() { // ErrClosed first, as for Submit and Map
+		var zero Out
+		yield(-1, zero, pool.ErrClosed)
+		return
+	}
 	cfg := stream.Config{Window: batchWindow * p.cfg.total(), MaxBatch: maxBatch, Target: batchTarget,
 		Batch: p.cfg.batch, ReadAhead: p.cfg.readAhead, Unordered: unordered}
 	stream.Run(ctx, ins, cfg, dispatcher(p), func(i int, out Out, err error) bool {

@@ -236,6 +236,13 @@ func (p *Pool[In, Out]) Close() error {
 	return p.Shutdown(context.Background())
 }
 
+// isClosed reports whether Shutdown has begun.
+func (p *Pool[In, Out]) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
 // close stops intake.
 func (p *Pool[In, Out]) close() {
 	p.mu.Lock()
@@ -300,10 +307,11 @@ func (p *Pool[In, Out]) Map(ctx context.Context, ins []In) ([]Out, error) {
 //
 // Each failed input yields the zero output and a [*pool.TaskError] naming
 // it, and the stream goes on. If ctx ends or the pool shuts down, MapSeq
-// yields that error once and stops. Breaking out of the loop cancels the
-// inputs in flight and waits for them (killing workers that ignore the
-// cancellation past the kill grace); no input is read after the break but
-// the one being read.
+// yields that error once and stops; begun after Shutdown, it yields
+// [pool.ErrClosed] once, whatever ctx and ins. Breaking out of the loop
+// cancels the inputs in flight and waits for them (killing workers that
+// ignore the cancellation past the kill grace); no input is read after the
+// break but the one being read.
 func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {
 	return func(yield func(Out, error) bool) {
 		runStream(p, ctx, ins, false, func(_ int, out Out, err error) bool { return yield(out, err) })

@@ -2,6 +2,8 @@ package pooltest
 
 import (
 	"context"
+	"iter"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -37,12 +39,22 @@ func submitAfterClose(t *testing.T, e Engine) {
 	f, err := ex.TrySubmit(bg(), Input{Op: Square})
 	want(t, f == nil, "TrySubmit after Close returned a future")
 	wantIs(t, err, pool.ErrClosed, "TrySubmit after Close")
-	n := 0
-	for _, err := range ex.MapSeq(bg(), endless(func(i int) Input { return Input{Op: Square, N: i} })) {
-		wantIs(t, err, pool.ErrClosed, "MapSeq after Close")
-		n++
+	for _, c := range []struct {
+		what string
+		ctx  context.Context
+		ins  iter.Seq[Input]
+	}{
+		{"MapSeq after Close", bg(), endless(func(i int) Input { return Input{Op: Square, N: i} })},
+		{"MapSeq with an ended context after Close", ended, endless(func(i int) Input { return Input{Op: Square, N: i} })},
+		{"MapSeq of no inputs after Close", bg(), slices.Values([]Input(nil))},
+	} {
+		n := 0
+		for _, err := range ex.MapSeq(c.ctx, c.ins) {
+			wantIs(t, err, pool.ErrClosed, c.what)
+			n++
+		}
+		wantEqual(t, n, 1, "what "+c.what+" yields")
 	}
-	wantEqual(t, n, 1, "what MapSeq after Close yields")
 }
 
 func shutdownDrains(t *testing.T, e Engine) {
