@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -168,4 +169,38 @@ func TestMapSeqAfterClose(t *testing.T) {
 	}
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], pool.ErrClosed)
+}
+
+// A MapSeq batch whose task ends its goroutine with runtime.Goexit after
+// Shutdown gave up is resumed on a new goroutine and cancelled there, not
+// dropped as if it had never run: each input is counted once.
+func TestMapSeqBatchResumedAfterShutdownGaveUpCountsEachInputOnce(t *testing.T) {
+	started := make(chan struct{})
+	p := pool.New(func(ctx context.Context, i int) (int, error) {
+		if i == 1 {
+			close(started)
+			<-ctx.Done()
+			runtime.Goexit()
+		}
+		return i, nil
+	}, pool.Workers(1), pool.BatchSize(4))
+	var errs []error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, err := range p.MapSeq(context.Background(), slices.Values([]int{0, 1, 2, 3})) {
+			errs = append(errs, err)
+		}
+	}()
+	<-started
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, p.Shutdown(ended), context.Canceled)
+	<-done
+	require.NotEmpty(t, errs)
+	s := p.Stats()
+	assert.Zero(t, s.Queued, "%+v", s)
+	assert.Zero(t, s.Running, "%+v", s)
+	assert.Equal(t, uint64(4), s.Submitted, "%+v", s)
+	assert.Equal(t, s.Submitted, s.Completed+s.Failed+s.Cancelled, "every input counted once: %+v", s)
 }

@@ -33,11 +33,11 @@ type worker[In, Out any] struct {
 // and empty, once the worker's initializer has succeeded.
 func (w *worker[In, Out]) loop(resume runner[In, Out]) {
 	if resume != nil {
-		w.runOne(resume)
+		w.runOne(resume, true)
 	}
 	if w.initialise() {
 		for r := range w.p.queue.C {
-			w.runOne(r)
+			w.runOne(r, false)
 		}
 	}
 	if w.p.live.Add(-1) == 0 {
@@ -45,9 +45,13 @@ func (w *worker[In, Out]) loop(resume runner[In, Out]) {
 	}
 }
 
-func (w *worker[In, Out]) runOne(r runner[In, Out]) {
+// runOne runs r, or drops it if Shutdown has given up. A resumed runner,
+// which ran in part before its task called runtime.Goexit, is not dropped
+// but cancelled, as it would have been had it been running then.
+func (w *worker[In, Out]) runOne(r runner[In, Out], resumed bool) {
 	w.mu.Lock()
-	if w.p.dropping.Load() {
+	dropping := w.p.dropping.Load()
+	if dropping && !resumed {
 		w.mu.Unlock()
 		r.drop(w, ErrShutdownCancel)
 		return
@@ -55,6 +59,9 @@ func (w *worker[In, Out]) runOne(r runner[In, Out]) {
 	w.cur = r
 	w.mu.Unlock()
 
+	if dropping {
+		r.interrupt(ErrShutdownCancel)
+	}
 	r.run(w)
 	w.slot.leave()
 
