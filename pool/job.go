@@ -56,7 +56,7 @@ func (j *job[In, Out]) queued(err error) error {
 		j.reject(err)
 		return err
 	}
-	if !j.link.CompareAndSwap(linkPending, linkQueued) {
+	if j.unlink != nil && !j.link.CompareAndSwap(linkPending, linkQueued) {
 		j.settleErr(j.parent.Err())
 	}
 	return nil
