@@ -124,3 +124,21 @@ func TestMapAfterClose(t *testing.T) {
 	_, err = p.Map(context.Background(), nil)
 	assert.ErrorIs(t, err, pool.ErrClosed)
 }
+
+// A task that fails with ErrClosed (a pool of its own was shut down) fails
+// Map with a TaskError naming it, as any failure does: Map answers bare
+// ErrClosed only when the pool itself refused it.
+func TestMapTaskFailingWithErrClosedIsATaskError(t *testing.T) {
+	p := pool.New(func(_ context.Context, i int) (int, error) {
+		if i == 2 {
+			return 0, pool.ErrClosed
+		}
+		return i, nil
+	}, pool.Workers(2))
+	defer p.Close()
+	_, err := p.Map(context.Background(), []int{0, 1, 2, 3})
+	var taskErr *pool.TaskError
+	require.ErrorAs(t, err, &taskErr)
+	assert.Equal(t, 2, taskErr.Index)
+	assert.ErrorIs(t, err, pool.ErrClosed)
+}

@@ -213,7 +213,7 @@ func (m *mapping[In, Out]) result() ([]Out, error) {
 	switch {
 	case m.failErr == nil && ran == n:
 		return m.outs, nil
-	case m.failErr == ErrClosed: // refused before any share was queued
+	case m.failAt < 0 && m.failErr == ErrClosed: // refused before any share was queued
 		return nil, ErrClosed
 	case m.parent.Err() != nil:
 		return nil, m.parent.Err()

@@ -21,6 +21,7 @@ type Pool[In, Out any] struct {
 	queue *queue.Queue[runner[In, Out]]
 
 	dropping atomic.Bool   // CancelQueued, or Shutdown gave up: drop what has not started
+	gaveUp   atomic.Bool   // Shutdown gave up: cancel what runs, too
 	live     atomic.Int32  // worker goroutines not yet exited
 	exited   chan struct{} // closed when the last worker exits
 	failing  atomic.Int32  // workers whose last initializer failed
@@ -73,23 +74,23 @@ func (p *Pool[In, Out]) checkOpen() error {
 // context cancelled and settle with it at once.
 //
 // Shutdown returns after every worker goroutine has exited: nil if all work
-// finished, ctx's error if some was cancelled. A running task that ignores
-// its context delays that return until it finishes; a goroutine cannot be
-// stopped from outside (procpool kills such a task instead). Shutdown is
-// safe to call more than once and from several goroutines.
+// finished, ctx's error if ctx ended first, which it always has if it had
+// ended before the call, even with nothing left to cancel. A running task
+// that ignores its context delays that return until it finishes; a
+// goroutine cannot be stopped from outside (procpool kills such a task
+// instead). Shutdown is safe to call more than once and from several
+// goroutines.
 func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 	p.queue.Close()
-	select {
-	case <-p.exited:
-		return nil
-	case <-ctx.Done():
+	if ctx.Err() == nil { // a context that has ended gets its error, whatever is left
+		select {
+		case <-p.exited:
+			return nil
+		case <-ctx.Done():
+		}
 	}
-	left := p.Stats()
 	p.abandon()
 	<-p.exited
-	if left.Queued == 0 && left.Running == 0 {
-		return nil // all work had finished: there was nothing to cancel
-	}
 	return ctx.Err()
 }
 
@@ -101,6 +102,7 @@ func (p *Pool[In, Out]) Close() error {
 
 // abandon makes the workers cancel what they have and what is still queued.
 func (p *Pool[In, Out]) abandon() {
+	p.gaveUp.Store(true)
 	p.dropping.Store(true)
 	for _, w := range p.workers {
 		w.interrupt(ErrShutdownCancel)

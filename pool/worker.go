@@ -45,13 +45,13 @@ func (w *worker[In, Out]) loop(resume runner[In, Out]) {
 	}
 }
 
-// runOne runs r, or drops it if Shutdown has given up. A resumed runner,
-// which ran in part before its task called runtime.Goexit, is not dropped
-// but cancelled, as it would have been had it been running then.
+// runOne runs r, or drops it after CancelQueued or once Shutdown has given
+// up. A resumed runner, which ran in part before its task called
+// runtime.Goexit, is never dropped: it goes on as a running one does, and
+// is cancelled if Shutdown has given up.
 func (w *worker[In, Out]) runOne(r runner[In, Out], resumed bool) {
 	w.mu.Lock()
-	dropping := w.p.dropping.Load()
-	if dropping && !resumed {
+	if w.p.dropping.Load() && !resumed {
 		w.mu.Unlock()
 		r.drop(w, ErrShutdownCancel)
 		return
@@ -59,7 +59,7 @@ func (w *worker[In, Out]) runOne(r runner[In, Out], resumed bool) {
 	w.cur = r
 	w.mu.Unlock()
 
-	if dropping {
+	if resumed && w.p.gaveUp.Load() {
 		r.interrupt(ErrShutdownCancel)
 	}
 	r.run(w)

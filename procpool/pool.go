@@ -178,18 +178,22 @@ func (p *Pool[In, Out]) submit(ctx context.Context, in In, wait bool) (*future.F
 // [pool.ErrShutdownCancel].
 //
 // Shutdown returns after every worker process has been reaped: nil if all
-// work finished (or none was left when ctx ended), ctx's error if some was
-// cancelled. It is safe to call more than once and from several
-// goroutines.
+// work finished, ctx's error if ctx ended first, which it always has if it
+// had ended before the call, even with nothing left to cancel. It is safe
+// to call more than once and from several goroutines.
 func (p *Pool[In, Out]) Shutdown(ctx context.Context) error {
 	p.close()
-	var err error
-	select {
-	case <-p.done:
-	case <-ctx.Done():
-		if left := p.Stats(); left.Queued > 0 || left.Running > 0 {
-			err = ctx.Err()
+	finished := false
+	if ctx.Err() == nil { // a context that has ended gets its error, whatever is left
+		select {
+		case <-p.done:
+			finished = true
+		case <-ctx.Done():
 		}
+	}
+	var err error
+	if !finished {
+		err = ctx.Err()
 		p.abandon()
 	}
 	p.slotsWG.Wait()

@@ -16,7 +16,7 @@ var shutdownScenarios = []scenario{
 	{"Shutdown/LaterSubmitsSettleWithErrClosed", submitAfterClose},
 	{"Shutdown/LetsQueuedAndRunningInputsFinish", shutdownDrains},
 	{"Shutdown/WhoseContextEndsCancelsWhatIsLeft", shutdownGivesUp},
-	{"Shutdown/WhoseContextHasEndedWithNothingLeftReturnsNil", shutdownEndedIdle},
+	{"Shutdown/WhoseContextHasEndedReturnsItsErrorAlways", shutdownEndedIdle},
 	{"Submit/AfterCloseWhileItsContextEndsSettlesWithErrClosed", submitAfterCloseWhileCancelled},
 	{"Shutdown/SafeToCallTwiceAndConcurrently", shutdownTwice},
 	{"Shutdown/DuringMapSeqEndsItWithErrClosed", shutdownDuringMapSeq},
@@ -208,9 +208,9 @@ func blockedSubmitAtShutdown(t *testing.T, e Engine) {
 	must(t, <-shut, "Shutdown")
 }
 
-// Shutdown with a context that has already ended cancels nothing when no
-// input is queued or running, so it returns nil however the goroutines
-// run, and later inputs are refused with ErrClosed itself.
+// Shutdown with a context that has already ended returns its error, with
+// or without work left to cancel, however the goroutines run, and later
+// inputs are refused with ErrClosed itself.
 func shutdownEndedIdle(t *testing.T, e Engine) {
 	ended, cancel := context.WithCancel(bg())
 	cancel()
@@ -221,7 +221,8 @@ func shutdownEndedIdle(t *testing.T, e Engine) {
 			must(t, err, "an input before Shutdown")
 			wantEqual(t, out.N, 9, "its output")
 		}
-		must(t, ex.Shutdown(ended), "Shutdown with an ended context and nothing left to cancel")
+		want(t, ex.Shutdown(ended) == context.Canceled, "Shutdown with an ended context: want its error")
+		want(t, ex.Shutdown(ended) == context.Canceled, "Shutdown again with an ended context: want its error")
 		_, err := result(t, ex.Submit(bg(), Input{Op: Square}))
 		want(t, err == pool.ErrClosed, "Submit after that Shutdown: got %v, want ErrClosed itself", err)
 	}
