@@ -40,7 +40,8 @@ type Executor[In, Out any] interface {
 	// Shutdown stops intake, lets queued and running tasks finish, and if
 	// ctx ends first cancels what is left. It returns once every goroutine
 	// (and process) the executor started is gone: nil if all work finished,
-	// ctx's error if some had to be cancelled.
+	// ctx's error if ctx ended first (always, if it had ended before the
+	// call).
 	Shutdown(ctx context.Context) error
 
 	// CancelQueued is Shutdown that first settles every input that has not
