@@ -25,8 +25,8 @@ import (
 // Each failed input yields the zero output and a [*TaskError] naming it,
 // and the stream goes on. If ctx ends or the pool shuts down, MapSeq
 // yields that error once and stops; begun after Shutdown, it yields
-// [ErrClosed] once, whatever ctx and ins. Breaking out of the loop cancels the
-// context of the tasks in flight and waits for them before the loop
+// [ErrClosed] once, whatever ctx and ins. Breaking out of the loop cancels
+// the context of the tasks in flight and waits for them before the loop
 // statement ends; no input is read after the break but the one being read
 // (ins must be safe to read from another goroutine than the loop's).
 func (p *Pool[In, Out]) MapSeq(ctx context.Context, ins iter.Seq[In]) iter.Seq2[Out, error] {

@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,7 +88,7 @@ func children(t *testing.T) []int {
 		if err != nil {
 			continue
 		}
-		if ppid, ok := parentOf(pid); ok && ppid == self && !daemons[commandName(pid)] {
+		if st, ok := testenv.ProcStat(pid); ok && st.PPID == self && !daemons[st.Comm] {
 			kids = append(kids, pid)
 		}
 	}
@@ -101,12 +99,6 @@ func children(t *testing.T) []int {
 func parentOf(pid int) (int, bool) {
 	st, ok := testenv.ProcStat(pid)
 	return st.PPID, ok
-}
-
-// commandName returns the command name of pid.
-func commandName(pid int) string {
-	b, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "comm"))
-	return strings.TrimSpace(string(b))
 }
 
 // alive reports whether pid exists and is not a zombie.

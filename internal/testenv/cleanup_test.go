@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -82,4 +83,20 @@ func pidsRunning(cmdline string) []int {
 		}
 	}
 	return out
+}
+
+// ProcStat names a process as /proc/PID/comm does, even one whose name has
+// spaces and parentheses in it: this one, renamed for the test.
+func TestProcStatNamesTheProcess(t *testing.T) {
+	comm := "/proc/" + strconv.Itoa(os.Getpid()) + "/comm"
+	was, err := os.ReadFile(comm)
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	require.NoError(t, os.WriteFile(comm, []byte("a (b) c"), 0))
+	defer func() { require.NoError(t, os.WriteFile(comm, bytes.TrimSpace(was), 0)) }()
+	st, ok := ProcStat(os.Getpid())
+	require.True(t, ok)
+	assert.Equal(t, "a (b) c", st.Comm)
+	assert.Equal(t, os.Getppid(), st.PPID, "and reads the fields after the name")
 }

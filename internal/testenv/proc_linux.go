@@ -33,6 +33,7 @@ func alive(pid int) bool {
 
 // Stat is what /proc/PID/stat says of a process.
 type Stat struct {
+	Comm      string // its command name, as the kernel keeps it
 	State     string // "R", "S", "Z", ...
 	PPID      int    // its parent
 	StartTime string // when it started, in clock ticks since boot: with the pid, it names one process for good
@@ -46,12 +47,16 @@ func ProcStat(pid int) (Stat, bool) {
 		return Stat{}, false
 	}
 	// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	open, end := strings.IndexByte(string(b), '('), strings.LastIndexByte(string(b), ')')
+	if open < 0 || end < open {
+		return Stat{}, false
+	}
+	fields := strings.Fields(string(b[end+1:]))
 	if len(fields) < 20 {
 		return Stat{}, false
 	}
 	ppid, err := strconv.Atoi(fields[1])
-	return Stat{State: fields[0], PPID: ppid, StartTime: fields[19]}, err == nil
+	return Stat{Comm: string(b[open+1 : end]), State: fields[0], PPID: ppid, StartTime: fields[19]}, err == nil
 }
 
 // pids returns the IDs of every process on the machine.

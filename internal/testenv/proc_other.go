@@ -30,6 +30,7 @@ func describe(pids []int) string { return fmt.Sprint(pids) }
 
 // Stat is what /proc/PID/stat says of a process, on Linux.
 type Stat struct {
+	Comm      string
 	State     string
 	PPID      int
 	StartTime string

@@ -4,7 +4,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -48,7 +47,7 @@ func (c *SlurmCluster) steps() int {
 func (c *SlurmCluster) stepds() []int {
 	var out []int
 	for _, pid := range holders(filepath.Dir(c.spool)) {
-		if comm, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm"); strings.TrimSpace(string(comm)) == "slurmstepd" {
+		if st, _ := ProcStat(pid); st.Comm == "slurmstepd" {
 			out = append(out, pid)
 		}
 	}
